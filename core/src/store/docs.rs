@@ -1,0 +1,106 @@
+//! Document bytes in SQLite: load a document on demand from its snapshot plus pending changes,
+//! and commit a changed document together with its projection and a new feed position.
+
+use automerge::{ActorId, ChangeHash};
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use super::{projection, ChangeEvent, Origin, WriteCtx, COMPACT_AFTER};
+use crate::doc::{decode_heads, encode_heads, Document};
+use crate::ids::{DocId, DocKind};
+use crate::{Error, Result};
+
+/// A document loaded for a write, with the heads it had when loaded.
+pub(crate) struct Loaded {
+    pub doc: Document,
+    pub before: Vec<ChangeHash>,
+    pub is_new: bool,
+}
+
+/// Reads the stored bytes (snapshot followed by pending changes) of a document.
+pub(crate) fn doc_bytes(tx: &Transaction<'_>, id: &str) -> Result<Option<(DocKind, Vec<u8>)>> {
+    let row: Option<(String, Vec<u8>)> = tx
+        .query_row("SELECT kind, snapshot FROM docs WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((kind, mut bytes)) = row else {
+        return Ok(None);
+    };
+    let kind = DocKind::from_code(&kind)
+        .ok_or_else(|| Error::Corrupt { doc: id.into(), reason: format!("unknown kind {kind}") })?;
+    let mut st = tx.prepare_cached("SELECT bytes FROM doc_changes WHERE doc_id = ?1 ORDER BY n")?;
+    let mut rows = st.query([id])?;
+    while let Some(r) = rows.next()? {
+        let chunk: Vec<u8> = r.get(0)?;
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(Some((kind, bytes)))
+}
+
+/// Loads a document; `NotFound` when it does not exist.
+pub(crate) fn load_doc(tx: &Transaction<'_>, id: &str, actor: &ActorId) -> Result<Document> {
+    let (kind, bytes) = doc_bytes(tx, id)?.ok_or_else(|| Error::not_found("document", id))?;
+    let doc_id = DocId::parse(id)?;
+    Document::load(doc_id, kind, &bytes, actor)
+}
+
+/// Loads a document for writing.
+pub(crate) fn load_for_write(ctx: &WriteCtx<'_, '_>, id: DocId) -> Result<Loaded> {
+    let mut doc = load_doc(ctx.tx, &id.to_text(), &ctx.store.actor)?;
+    let before = doc.heads();
+    Ok(Loaded { doc, before, is_new: false })
+}
+
+/// A new document for writing.
+pub(crate) fn new_for_write(ctx: &WriteCtx<'_, '_>, id: DocId, kind: DocKind) -> Loaded {
+    Loaded { doc: Document::new(id, kind, &ctx.store.actor), before: Vec::new(), is_new: true }
+}
+
+/// Stores what changed in `l` since it was loaded, updates the projection and the feed.
+/// Returns the new feed position, or `None` when nothing changed.
+pub(crate) fn commit(ctx: &mut WriteCtx<'_, '_>, l: &mut Loaded, origin: Origin) -> Result<Option<i64>> {
+    let heads = l.doc.heads();
+    if heads == l.before {
+        return Ok(None);
+    }
+    let id = l.doc.id.to_text();
+    let seq = ctx.next_seq()?;
+    if l.is_new {
+        let snapshot = l.doc.save();
+        ctx.tx.execute(
+            "INSERT INTO docs(id, kind, snapshot, heads, seq, pending) VALUES (?1, ?2, ?3, ?4, ?5, 0)",
+            params![id, l.doc.kind.code(), snapshot, encode_heads(&heads), seq],
+        )?;
+    } else {
+        let pending: i64 = ctx.tx.query_row("SELECT pending FROM docs WHERE id = ?1", [&id], |r| r.get(0))?;
+        if pending + 1 > COMPACT_AFTER {
+            let snapshot = l.doc.save();
+            ctx.tx.execute("DELETE FROM doc_changes WHERE doc_id = ?1", [&id])?;
+            ctx.tx.execute(
+                "UPDATE docs SET snapshot = ?2, heads = ?3, seq = ?4, pending = 0 WHERE id = ?1",
+                params![id, snapshot, encode_heads(&heads), seq],
+            )?;
+        } else {
+            let changes = l.doc.save_after(&l.before);
+            ctx.tx.execute(
+                "INSERT INTO doc_changes(doc_id, n, bytes) VALUES (?1, (SELECT COALESCE(MAX(n), 0) + 1 FROM doc_changes WHERE doc_id = ?1), ?2)",
+                params![id, changes],
+            )?;
+            ctx.tx.execute(
+                "UPDATE docs SET heads = ?2, seq = ?3, pending = pending + 1 WHERE id = ?1",
+                params![id, encode_heads(&heads), seq],
+            )?;
+        }
+    }
+    let invalid = projection::project(ctx, &l.doc)?;
+    ctx.tx.execute("UPDATE docs SET invalid_reason = ?2 WHERE id = ?1", params![id, invalid])?;
+    l.before = heads;
+    l.is_new = false;
+    ctx.events.push(ChangeEvent { seq, id, kind: l.doc.kind.code(), origin });
+    Ok(Some(seq))
+}
+
+/// The stored heads of a document.
+pub(crate) fn heads(tx: &Transaction<'_>, id: &str) -> Result<Option<Vec<ChangeHash>>> {
+    let h: Option<Vec<u8>> =
+        tx.query_row("SELECT heads FROM docs WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+    h.map(|b| decode_heads(&b)).transpose()
+}

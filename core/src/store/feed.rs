@@ -1,0 +1,326 @@
+//! The change feed and what sync needs: every change of a document's heads (local edit or
+//! merge) and of a visitor key gets a new local sequence number; sync asks for what changed
+//! since a peer's checkpoint, moves document bytes, and applies what it receives.
+
+use automerge::ChangeHash;
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+use super::{docs, get_meta_str, projection, ChangeEvent, Origin, Store};
+use crate::doc::{decode_heads, Document};
+use crate::ids::{DocId, DocKind, VisitorId};
+use crate::privacy::DataKey;
+use crate::{Error, Result};
+
+/// What a feed entry is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeedKind {
+    /// A document, with its heads now.
+    Doc {
+        /// Id.
+        id: DocId,
+        /// Kind.
+        kind: DocKind,
+        /// Heads.
+        heads: Vec<ChangeHash>,
+    },
+    /// A visitor key record (live or tombstone).
+    Key(VisitorId),
+}
+
+/// One entry of the feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedItem {
+    /// Local sequence number.
+    pub seq: i64,
+    /// What changed.
+    pub kind: FeedKind,
+}
+
+/// A visitor key as replicated among members: the key itself (plain, sent only over the
+/// members' mutual-TLS channel) or a tombstone, which always wins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyRecord {
+    /// Visitor.
+    pub visitor_id: VisitorId,
+    /// The 32-byte key; `None` once erased.
+    pub key: Option<Vec<u8>>,
+    /// Keyed hash of the phone.
+    pub phone_hash: Option<Vec<u8>>,
+    /// Keyed hash of the NIK.
+    pub nik_hash: Option<Vec<u8>>,
+    /// Creation time.
+    pub created_at: i64,
+    /// Erasure: when, by whom, under which request, which sessions the eraser knew.
+    pub erased: Option<Erasure>,
+}
+
+/// The tombstone part of a key record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Erasure {
+    /// When (ms).
+    pub at: i64,
+    /// Who (NIP).
+    pub by: Option<String>,
+    /// Request reference.
+    pub request: Option<String>,
+    /// Session ids known to the eraser.
+    pub known_sessions: Vec<String>,
+}
+
+/// The result of applying received bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplyOutcome {
+    /// Whether the document changed.
+    pub changed: bool,
+    /// The new feed position, when it changed.
+    pub seq: Option<i64>,
+    /// Why the merged document breaks a rule (kept, flagged, left out of reports).
+    pub invalid: Option<String>,
+}
+
+impl Store {
+    /// The last feed sequence number.
+    pub fn current_seq(&self) -> Result<i64> {
+        self.read(|tx| {
+            Ok(tx.query_row("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'seq'", [], |r| r.get(0))?)
+        })
+    }
+
+    /// This database's feed epoch: a new one after a restore, so peers drop their checkpoints.
+    pub fn epoch(&self) -> Result<String> {
+        self.read(|tx| get_meta_str(tx, "epoch")?.ok_or(Error::NotInitialised))
+    }
+
+    /// Feed entries after `after`, in order, at most `limit`.
+    pub fn changes_since(&self, after: i64, limit: usize) -> Result<Vec<FeedItem>> {
+        self.read(|tx| {
+            let mut st = tx.prepare_cached(
+                "SELECT seq, id, kind, heads FROM docs WHERE seq > ?1
+                 UNION ALL SELECT seq, visitor_id, 'key', NULL FROM visitor_keys WHERE seq > ?1
+                 ORDER BY 1 LIMIT ?2",
+            )?;
+            let rows = st
+                .query_map(params![after, limit as i64], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, Option<Vec<u8>>>(3)?,
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            rows.into_iter()
+                .map(|(seq, id, kind, heads)| {
+                    let kind = if kind == "key" {
+                        FeedKind::Key(VisitorId::parse(&id)?)
+                    } else {
+                        FeedKind::Doc {
+                            id: DocId::parse(&id)?,
+                            kind: DocKind::from_code(&kind).ok_or_else(|| Error::Corrupt {
+                                doc: id.clone(),
+                                reason: "unknown kind".into(),
+                            })?,
+                            heads: decode_heads(&heads.unwrap_or_default())?,
+                        }
+                    };
+                    Ok(FeedItem { seq, kind })
+                })
+                .collect()
+        })
+    }
+
+    /// The number of documents and key records (for progress figures).
+    pub fn item_count(&self) -> Result<i64> {
+        self.read(|tx| {
+            Ok(tx.query_row(
+                "SELECT (SELECT COUNT(*) FROM docs) + (SELECT COUNT(*) FROM visitor_keys)",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+    }
+
+    /// A document's heads, if it exists here.
+    pub fn doc_heads(&self, id: &DocId) -> Result<Option<Vec<ChangeHash>>> {
+        self.read(|tx| docs::heads(tx, &id.to_text()))
+    }
+
+    /// A document's kind and full bytes.
+    pub fn doc_bytes(&self, id: &DocId) -> Result<Option<(DocKind, Vec<u8>)>> {
+        self.read(|tx| docs::doc_bytes(tx, &id.to_text()))
+    }
+
+    /// What a peer at `their_heads` lacks of a document: `Some(changes)` when every one of their
+    /// heads is known here, `None` when they have changes this PC lacks (send everything then).
+    pub fn doc_bytes_after(
+        &self,
+        id: &DocId,
+        their_heads: &[ChangeHash],
+    ) -> Result<Option<(DocKind, Vec<u8>)>> {
+        self.read(|tx| {
+            let d = docs::load_doc(tx, &id.to_text(), &self.actor)?;
+            let mut d = d;
+            if !d.has_all(their_heads) {
+                return Ok(None);
+            }
+            let kind = d.kind;
+            Ok(Some((kind, d.save_after(their_heads))))
+        })
+    }
+
+    /// Whether this PC has every change in `heads` of a document.
+    pub fn has_heads(&self, id: &DocId, heads: &[ChangeHash]) -> Result<bool> {
+        if heads.is_empty() {
+            return Ok(true);
+        }
+        self.read(|tx| match docs::load_doc(tx, &id.to_text(), &self.actor) {
+            Ok(mut d) => Ok(d.has_all(heads)),
+            Err(Error::NotFound { .. }) => Ok(false),
+            Err(e) => Err(e),
+        })
+    }
+
+    /// Applies document bytes received from a peer (a whole document or changes). Malformed
+    /// bytes are refused and nothing is stored; a merged document that breaks a rule is kept
+    /// (replicas must converge) and flagged.
+    pub fn apply_doc(&self, id: &DocId, kind: DocKind, bytes: &[u8]) -> Result<ApplyOutcome> {
+        self.write(|ctx| {
+            let existing: Option<String> = ctx.tx.query_row("SELECT kind FROM docs WHERE id = ?1", [id.to_text()], |r| r.get(0)).optional()?;
+            let mut l = match existing {
+                Some(k) if k != kind.code() => {
+                    return Err(Error::Corrupt { doc: id.to_text(), reason: format!("received as {} but stored as {k}", kind.code()) })
+                }
+                Some(_) => docs::load_for_write(ctx, *id)?,
+                None => docs::Loaded { doc: Document::new(*id, kind, &ctx.store.actor), before: Vec::new(), is_new: true },
+            };
+            let changed = l.doc.apply(bytes)?;
+            if !changed {
+                return Ok(ApplyOutcome { changed: false, seq: None, invalid: None });
+            }
+            let seq = docs::commit(ctx, &mut l, Origin::Remote)?;
+            let invalid: Option<String> = ctx.tx.query_row("SELECT invalid_reason FROM docs WHERE id = ?1", [id.to_text()], |r| r.get(0))?;
+            if let Some(reason) = &invalid {
+                tracing::warn!(doc = %id, kind = kind.code(), %reason, "merged document breaks a rule; kept and flagged");
+            }
+            Ok(ApplyOutcome { changed: true, seq, invalid })
+        })
+    }
+
+    /// A visitor key record for sending to a member.
+    pub fn key_record(&self, visitor: &VisitorId) -> Result<Option<KeyRecord>> {
+        self.read(|tx| {
+            let row: Option<(Option<Vec<u8>>, Option<Vec<u8>>, Option<Vec<u8>>, i64, Option<i64>, Option<String>, Option<String>, Option<String>)> = tx
+                .query_row(
+                    "SELECT wrapped_key, phone_hash, nik_hash, created_at, erased_at, erased_by, erase_request, known_sessions
+                     FROM visitor_keys WHERE visitor_id = ?1",
+                    [visitor.to_text()],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)),
+                )
+                .optional()?;
+            let Some((wrapped, phone_hash, nik_hash, created_at, erased_at, by, request, known)) = row else { return Ok(None) };
+            let key = match (&erased_at, wrapped) {
+                (None, Some(w)) => Some(self.master.unwrap_key(visitor.to_text().as_bytes(), &w)?.bytes().to_vec()),
+                _ => None,
+            };
+            Ok(Some(KeyRecord {
+                visitor_id: *visitor,
+                key,
+                phone_hash,
+                nik_hash,
+                created_at,
+                erased: erased_at.map(|at| Erasure {
+                    at,
+                    by,
+                    request,
+                    known_sessions: known.unwrap_or_default().split(',').filter(|s| !s.is_empty()).map(String::from).collect(),
+                }),
+            }))
+        })
+    }
+
+    /// Applies a key record from a peer; a tombstone always wins. Returns whether anything
+    /// changed here.
+    pub fn apply_key_record(&self, rec: &KeyRecord) -> Result<bool> {
+        let key = match (&rec.erased, &rec.key) {
+            (None, Some(k)) => Some(DataKey::from_bytes(k)?),
+            (None, None) => return Err(Error::invalid("key record", "a live key record must carry a key")),
+            _ => None,
+        };
+        let vid = rec.visitor_id.to_text();
+        let changed = self.write(|ctx| {
+            let local: Option<(Option<i64>, Option<String>)> = ctx
+                .tx
+                .query_row("SELECT erased_at, known_sessions FROM visitor_keys WHERE visitor_id = ?1", [&vid], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            let changed = match (local, &rec.erased) {
+                (None, None) => {
+                    let seq = ctx.next_seq()?;
+                    let wrapped = key.as_ref().map(|k| self.master.wrap(vid.as_bytes(), k)).transpose()?;
+                    ctx.tx.execute(
+                        "INSERT INTO visitor_keys(visitor_id, wrapped_key, phone_hash, nik_hash, created_at, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                        params![vid, wrapped, rec.phone_hash, rec.nik_hash, rec.created_at, seq],
+                    )?;
+                    ctx.events.push(ChangeEvent { seq, id: vid.clone(), kind: "key", origin: Origin::Remote });
+                    true
+                }
+                (Some((None, _)), None) => {
+                    // Both live: learn any identifier hash this PC lacked.
+                    let n = ctx.tx.execute(
+                        "UPDATE visitor_keys SET phone_hash = COALESCE(phone_hash, ?2), nik_hash = COALESCE(nik_hash, ?3)
+                         WHERE visitor_id = ?1 AND ((phone_hash IS NULL AND ?2 IS NOT NULL) OR (nik_hash IS NULL AND ?3 IS NOT NULL))",
+                        params![vid, rec.phone_hash, rec.nik_hash],
+                    )?;
+                    n > 0
+                }
+                (Some((Some(_), known)), Some(e)) => {
+                    // Two erasures: keep the union of the sessions they knew.
+                    let mut all: Vec<String> = known.unwrap_or_default().split(',').filter(|s| !s.is_empty()).map(String::from).collect();
+                    let before = all.len();
+                    all.extend(e.known_sessions.iter().cloned());
+                    all.sort();
+                    all.dedup();
+                    if all.len() == before {
+                        false
+                    } else {
+                        let seq = ctx.next_seq()?;
+                        ctx.tx.execute("UPDATE visitor_keys SET known_sessions = ?2, seq = ?3 WHERE visitor_id = ?1", params![vid, all.join(","), seq])?;
+                        ctx.events.push(ChangeEvent { seq, id: vid.clone(), kind: "key", origin: Origin::Remote });
+                        true
+                    }
+                }
+                (Some((Some(_), _)), None) => false, // the tombstone here wins
+                (_, Some(e)) => {
+                    let seq = ctx.next_seq()?;
+                    ctx.tx.execute(
+                        "INSERT INTO visitor_keys(visitor_id, wrapped_key, phone_hash, nik_hash, created_at, erased_at, erased_by, erase_request, known_sessions, seq)
+                         VALUES (?1, NULL, NULL, NULL, ?2, ?3, ?4, ?5, ?6, ?7)
+                         ON CONFLICT(visitor_id) DO UPDATE SET wrapped_key = NULL, phone_hash = NULL, nik_hash = NULL,
+                           erased_at = excluded.erased_at, erased_by = excluded.erased_by, erase_request = excluded.erase_request,
+                           known_sessions = excluded.known_sessions, seq = excluded.seq",
+                        params![vid, rec.created_at, e.at, e.by, e.request, e.known_sessions.join(","), seq],
+                    )?;
+                    ctx.events.push(ChangeEvent { seq, id: vid.clone(), kind: "key", origin: Origin::Remote });
+                    true
+                }
+            };
+            if changed && rec.erased.is_some() {
+                // Re-project this visitor's sessions: their review flags depend on the tombstone.
+                let ids: Vec<String> = {
+                    let mut st = ctx.tx.prepare("SELECT id FROM sessions WHERE visitor_id = ?1")?;
+                    let rows = st.query_map([&vid], |r| r.get(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+                    rows
+                };
+                for id in ids {
+                    let d = docs::load_doc(ctx.tx, &id, &self.actor)?;
+                    projection::project(ctx, &d)?;
+                }
+            }
+            Ok(changed)
+        })?;
+        if changed && rec.erased.is_some() {
+            self.purge_free_pages()?;
+        }
+        Ok(changed)
+    }
+}
