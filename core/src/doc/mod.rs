@@ -150,7 +150,8 @@ impl Document {
                 }
             })
             .collect();
-        out.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.change.cmp(&b.change)));
+        // Time order; ties keep the causal order automerge gives.
+        out.sort_by_key(|e| e.at);
         out
     }
     /// Number of changes in the document's history.

@@ -21,6 +21,7 @@ pub use session::{
     Assignment, Cancellation, Conflict, ConflictValue, Finish, FollowUp, Objection, Package, PersonalFields,
     Rating, Session, Stamp, Timing, TimingFigure, VisitorPersonal, VisitorView,
 };
+pub use session::{ERASED_TEXT, PENDING_TEXT};
 pub use staff::Staff;
 
 /// Milliseconds since the Unix epoch, UTC: how instants are stored in documents.

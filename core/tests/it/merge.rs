@@ -1,0 +1,203 @@
+//! Several PCs working apart, then merging: tickets, conflicts, notes, invalid documents,
+//! document schema migration and the database migration from an old file.
+
+use std::collections::HashSet;
+
+use amer_core::doc::{self, session::SessionOp, Document};
+use amer_core::ids::{DocKind, SessionId, VisitorId};
+use amer_core::model::{Score, Stamp};
+use amer_core::store::{Actor, SessionFilter};
+
+use super::*;
+
+#[test]
+fn tickets_stay_unique_when_three_pcs_issue_them_apart() {
+    let a = office();
+    let b = join(&a, "A1");
+    let c = join(&a, "A2");
+    let stores = [&a, &b, &c];
+    std::thread::scope(|scope| {
+        for s in stores {
+            scope.spawn(move || {
+                for i in 0..25 {
+                    let cat = ["konsultasi", "pengaduan", "sanggahan"][i % 3];
+                    s.register(&Actor::device(), new_session(cat, &format!("topik {i}"))).expect("register");
+                }
+            });
+        }
+    });
+    merge(&a, &b);
+    merge(&b, &c);
+    merge(&a, &b);
+    for s in stores {
+        let rows = s.list_sessions(&SessionFilter::default()).expect("list");
+        assert_eq!(rows.len(), 75);
+        let tickets: HashSet<&str> = rows.iter().map(|r| r.ticket.as_str()).collect();
+        assert_eq!(tickets.len(), 75, "every ticket is unique");
+        for t in &tickets {
+            let parts: Vec<&str> = t.split('-').collect();
+            assert_eq!(parts.len(), 4, "{t}");
+            assert!(["K", "P", "S"].contains(&parts[0]) && parts[1].len() == 6 && parts[3].len() == 3, "{t}");
+        }
+    }
+}
+
+#[test]
+fn concurrent_assignments_conflict_deterministically_until_resolved() {
+    let a = office();
+    let r = a.register(&Actor::device(), new_session("konsultasi", "Kontrak")).expect("register");
+    let b = join(&a, "A1");
+    a.assign(&actor(KASUBAG), &r.ticket, OFFICER).expect("assign on A");
+    b.assign(&actor(ADMIN), &r.ticket, OFFICER2).expect("assign on B");
+    merge(&a, &b);
+    let (sa, sb) = (a.session(&r.ticket).expect("a"), b.session(&r.ticket).expect("b"));
+    assert_eq!(sa.assignment, sb.assignment, "the same winner on every replica");
+    let conflict = sa.conflicts.iter().find(|c| c.field == "assignment").expect("conflict reported");
+    assert_eq!(conflict.others.len(), 1);
+    let loser = &conflict.others[0];
+    let winner_officer = sa.assignment.as_ref().map(|x| x.officer.clone()).expect("assigned");
+    let loser_officer = loser.value["officer"].as_str().expect("officer").to_string();
+    assert_ne!(winner_officer, loser_officer);
+    let expected_by = if loser_officer == OFFICER { KASUBAG } else { ADMIN };
+    assert_eq!(
+        loser.stamp.as_ref().and_then(|s| s.by.as_deref()),
+        Some(expected_by),
+        "who wrote the losing value"
+    );
+    assert_eq!(a.list_sessions(&SessionFilter::default()).expect("list")[0].conflicts, 1);
+
+    a.assign(&actor(KASUBAG), &r.ticket, OFFICER).expect("resolve by writing again");
+    merge(&a, &b);
+    assert!(b.session(&r.ticket).expect("b").conflicts.is_empty());
+    assert_eq!(b.session(&r.ticket).expect("b").assignment.map(|x| x.officer), Some(OFFICER.to_string()));
+}
+
+#[test]
+fn notes_written_on_two_pcs_keep_both_texts() {
+    let a = office();
+    let r = a.register(&Actor::device(), new_session("konsultasi", "Addendum")).expect("register");
+    a.assign(&actor(KASUBAG), &r.ticket, OFFICER).expect("assign");
+    a.start(&Actor::device(), &r.ticket).expect("start");
+    a.append_notes(&actor(OFFICER), &r.ticket, "Awal: pengunjung menanyakan addendum.").expect("notes");
+    let b = join(&a, "A1");
+    a.append_notes(&actor(OFFICER), &r.ticket, "Dari PC A: nilai addendum maksimal 10%.").expect("a");
+    b.append_notes(&actor(OFFICER2), &r.ticket, "Dari PC B: perlu persetujuan PA.").expect("b");
+    b.edit_notes(
+        &actor(OFFICER2),
+        &r.ticket,
+        &b.session(&r.ticket).expect("b").notes.replace("Awal:", "Pembuka:"),
+    )
+    .expect("edit");
+    merge(&a, &b);
+    let (na, nb) = (a.session(&r.ticket).expect("a").notes, b.session(&r.ticket).expect("b").notes);
+    assert_eq!(na, nb);
+    for words in ["Pembuka: pengunjung", "maksimal 10%", "persetujuan PA"] {
+        assert!(na.contains(words), "{words} kept in {na:?}");
+    }
+    let found = a
+        .list_sessions(&SessionFilter { text: Some("persetujuan".into()), ..Default::default() })
+        .expect("fts");
+    assert_eq!(found.len(), 1, "the merged notes are searchable");
+}
+
+#[test]
+fn an_invalid_merged_document_is_kept_flagged_and_left_out_of_lists() {
+    let a = office();
+    // A peer sends a session that was rated without being finished.
+    let id = SessionId::random();
+    let mut d = Document::new(id.doc(), DocKind::Session, &automerge::ActorId::random());
+    let stamp = Stamp { at: 1_700_000_000_000, by: None, device: "Z".into() };
+    let init = doc::session::SessionInit {
+        ticket: "K-231114-Z-001".into(),
+        category: amer_core::model::Category::Konsultasi,
+        channel: amer_core::model::Channel::TatapMuka,
+        visitor: VisitorId::random(),
+        org: None,
+        role: None,
+        sealed: vec![0; 40],
+        package: None,
+        stage: None,
+        subject: "x".into(),
+        description: None,
+        objection: None,
+        notes: String::new(),
+    };
+    doc::session::create(&mut d, &init, &stamp).expect("create");
+    doc::session::apply(&mut d, &SessionOp::Rate { score: Score::S5, comment: None, signed: false }, &stamp)
+        .expect("rate");
+    let out = a.apply_doc(&id.doc(), DocKind::Session, &d.save()).expect("stored");
+    assert!(out.changed);
+    assert!(out.invalid.as_deref().unwrap_or("").contains("rated before"), "{out:?}");
+    assert!(
+        a.list_sessions(&SessionFilter::default()).expect("list").is_empty(),
+        "left out of lists and reports"
+    );
+    let all = a.list_sessions(&SessionFilter { include_invalid: true, ..Default::default() }).expect("list");
+    assert_eq!(all.len(), 1);
+    assert!(a.doctor().expect("doctor").iter().any(|p| p.contains("flagged invalid")));
+
+    // Garbage from a peer is refused and stores nothing.
+    let seq = a.current_seq().expect("seq");
+    assert!(a.apply_doc(&SessionId::random().doc(), DocKind::Session, b"not automerge").is_err());
+    assert_eq!(a.current_seq().expect("seq"), seq);
+}
+
+#[test]
+fn version_1_documents_are_read_and_upgraded_on_write() {
+    use automerge::transaction::Transactable;
+    let a = office();
+    let id = SessionId::random();
+    let mut raw = automerge::AutoCommit::new();
+    raw.put(automerge::ROOT, "schema", 1_i64).expect("put");
+    raw.put(automerge::ROOT, "kind", "session").expect("put");
+    raw.put(automerge::ROOT, "ticket", "K-180914-A-001").expect("put");
+    raw.put(automerge::ROOT, "category", "konsultasi").expect("put");
+    raw.put(automerge::ROOT, "subject", "Simulasi 2018").expect("put");
+    raw.put(automerge::ROOT, "arrived", 1_536_892_200_i64).expect("put");
+    raw.put(automerge::ROOT, "notes", "Catatan lama").expect("put");
+    let v = raw.put_object(automerge::ROOT, "visitor", automerge::ObjType::Map).expect("map");
+    raw.put(&v, "id", VisitorId::random().to_text()).expect("put");
+    a.apply_doc(&id.doc(), DocKind::Session, &raw.save()).expect("apply");
+    let s = a.session("K-180914-A-001").expect("read v1");
+    assert_eq!((s.schema, s.registered.at, s.notes.as_str()), (1, 1_536_892_200_000, "Catatan lama"));
+    a.append_notes(&actor(OFFICER), "K-180914-A-001", "Catatan baru").expect("write upgrades");
+    let s = a.session("K-180914-A-001").expect("read v2");
+    assert_eq!(s.schema, amer_core::doc::SCHEMA_VERSION);
+    assert_eq!(s.registered.at, 1_536_892_200_000);
+    assert_eq!(s.notes, "Catatan lama\nCatatan baru");
+}
+
+#[test]
+fn an_old_database_file_migrates_and_keeps_its_records() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store-v1");
+    for f in ["amer.db", "secret.key"] {
+        std::fs::copy(src.join(f), dir.path().join(f)).expect("copy fixture");
+    }
+    let conn = rusqlite::Connection::open(dir.path().join("amer.db")).expect("open raw");
+    let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).expect("version");
+    assert_eq!(v, 1, "the fixture is a schema-1 file");
+    drop(conn);
+    let s = Store::open(dir.path().join("amer.db")).expect("open migrates");
+    let conn = rusqlite::Connection::open(dir.path().join("amer.db")).expect("open raw");
+    let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).expect("version");
+    assert_eq!(v, amer_core::store::schema::LATEST);
+    let rows = s.list_sessions(&SessionFilter::default()).expect("list");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].visitor_name, "Rina", "personal data still opens with the node's key");
+    assert_eq!(rows[0].score, Some(5));
+    let next = s.register(&Actor::device(), new_session("konsultasi", "baru")).expect("register");
+    assert_ne!(next.ticket, rows[0].ticket);
+}
+
+#[test]
+fn a_database_from_a_newer_amer_is_refused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("amer.db");
+    drop(Store::open(&path).expect("create"));
+    let conn = rusqlite::Connection::open(&path).expect("raw");
+    conn.pragma_update(None, "user_version", 99).expect("bump");
+    drop(conn);
+    let err = Store::open(&path).expect_err("newer");
+    assert!(err.to_string().contains("update AMER"), "{err}");
+}
