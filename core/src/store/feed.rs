@@ -185,25 +185,40 @@ impl Store {
     /// bytes are refused and nothing is stored; a merged document that breaks a rule is kept
     /// (replicas must converge) and flagged.
     pub fn apply_doc(&self, id: &DocId, kind: DocKind, bytes: &[u8]) -> Result<ApplyOutcome> {
-        self.write(|ctx| {
-            let existing: Option<String> = ctx.tx.query_row("SELECT kind FROM docs WHERE id = ?1", [id.to_text()], |r| r.get(0)).optional()?;
-            let mut l = match existing {
-                Some(k) if k != kind.code() => {
-                    return Err(Error::Corrupt { doc: id.to_text(), reason: format!("received as {} but stored as {k}", kind.code()) })
+        self.write(|ctx| apply_one(ctx, id, kind, bytes))
+    }
+
+    /// Applies a batch of received documents in one transaction: all of them, or none when any
+    /// is malformed (the error names it).
+    pub fn apply_docs(&self, batch: &[(DocId, DocKind, Vec<u8>)]) -> Result<Vec<ApplyOutcome>> {
+        self.write(|ctx| batch.iter().map(|(id, kind, bytes)| apply_one(ctx, id, *kind, bytes)).collect())
+    }
+
+    /// What a peer needs of each requested document: the changes after the heads it has when
+    /// every one of them is known here, else the whole document. Unknown ids are skipped.
+    pub fn docs_for_peer(
+        &self,
+        requests: &[(DocId, Vec<ChangeHash>)],
+    ) -> Result<Vec<(DocId, DocKind, Vec<u8>)>> {
+        self.read(|tx| {
+            let mut out = Vec::with_capacity(requests.len());
+            for (id, their_heads) in requests {
+                let text = id.to_text();
+                if their_heads.is_empty() {
+                    if let Some((kind, bytes)) = docs::doc_bytes(tx, &text)? {
+                        out.push((*id, kind, bytes));
+                    }
+                    continue;
                 }
-                Some(_) => docs::load_for_write(ctx, *id)?,
-                None => docs::Loaded { doc: Document::new(*id, kind, &ctx.store.actor), before: Vec::new(), is_new: true },
-            };
-            let changed = l.doc.apply(bytes)?;
-            if !changed {
-                return Ok(ApplyOutcome { changed: false, seq: None, invalid: None });
+                let mut d = match docs::load_doc(tx, &text, &self.actor) {
+                    Ok(d) => d,
+                    Err(Error::NotFound { .. }) => continue,
+                    Err(e) => return Err(e),
+                };
+                let bytes = if d.has_all(their_heads) { d.save_after(their_heads) } else { d.save() };
+                out.push((*id, d.kind, bytes));
             }
-            let seq = docs::commit(ctx, &mut l, Origin::Remote)?;
-            let invalid: Option<String> = ctx.tx.query_row("SELECT invalid_reason FROM docs WHERE id = ?1", [id.to_text()], |r| r.get(0))?;
-            if let Some(reason) = &invalid {
-                tracing::warn!(doc = %id, kind = kind.code(), %reason, "merged document breaks a rule; kept and flagged");
-            }
-            Ok(ApplyOutcome { changed: true, seq, invalid })
+            Ok(out)
         })
     }
 
@@ -242,57 +257,124 @@ impl Store {
     /// Applies a key record from a peer; a tombstone always wins. Returns whether anything
     /// changed here.
     pub fn apply_key_record(&self, rec: &KeyRecord) -> Result<bool> {
-        let key = match (&rec.erased, &rec.key) {
-            (None, Some(k)) => Some(DataKey::from_bytes(k)?),
-            (None, None) => return Err(Error::invalid("key record", "a live key record must carry a key")),
-            _ => None,
-        };
-        let vid = rec.visitor_id.to_text();
-        let changed = self.write(|ctx| {
-            let local: Option<(Option<i64>, Option<String>)> = ctx
-                .tx
-                .query_row("SELECT erased_at, known_sessions FROM visitor_keys WHERE visitor_id = ?1", [&vid], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?;
-            let changed = match (local, &rec.erased) {
-                (None, None) => {
-                    let seq = ctx.next_seq()?;
-                    let wrapped = key.as_ref().map(|k| self.master.wrap(vid.as_bytes(), k)).transpose()?;
-                    ctx.tx.execute(
+        Ok(self.apply_key_records(std::slice::from_ref(rec))? > 0)
+    }
+
+    /// Applies key records in one transaction (all or none); returns how many changed.
+    pub fn apply_key_records(&self, recs: &[KeyRecord]) -> Result<usize> {
+        let (changed, erased) = self.write(|ctx| {
+            let mut changed = 0;
+            let mut erased = false;
+            for rec in recs {
+                if apply_key(ctx, rec)? {
+                    changed += 1;
+                    erased |= rec.erased.is_some();
+                }
+            }
+            Ok((changed, erased))
+        })?;
+        if erased {
+            self.purge_free_pages()?;
+        }
+        Ok(changed)
+    }
+
+    /// Key records for sending, skipping unknown ids.
+    pub fn key_records(&self, ids: &[VisitorId]) -> Result<Vec<KeyRecord>> {
+        ids.iter().filter_map(|id| self.key_record(id).transpose()).collect()
+    }
+}
+
+fn apply_one(
+    ctx: &mut super::WriteCtx<'_, '_>,
+    id: &DocId,
+    kind: DocKind,
+    bytes: &[u8],
+) -> Result<ApplyOutcome> {
+    let existing: Option<String> =
+        ctx.tx.query_row("SELECT kind FROM docs WHERE id = ?1", [id.to_text()], |r| r.get(0)).optional()?;
+    let mut l = match existing {
+        Some(k) if k != kind.code() => {
+            return Err(Error::Corrupt {
+                doc: id.to_text(),
+                reason: format!("received as {} but stored as {k}", kind.code()),
+            })
+        }
+        Some(_) => docs::load_for_write(ctx, *id)?,
+        None => {
+            docs::Loaded { doc: Document::new(*id, kind, &ctx.store.actor), before: Vec::new(), is_new: true }
+        }
+    };
+    let changed = l.doc.apply(bytes)?;
+    if !changed {
+        return Ok(ApplyOutcome { changed: false, seq: None, invalid: None });
+    }
+    let seq = docs::commit(ctx, &mut l, Origin::Remote)?;
+    let invalid: Option<String> =
+        ctx.tx.query_row("SELECT invalid_reason FROM docs WHERE id = ?1", [id.to_text()], |r| r.get(0))?;
+    if let Some(reason) = &invalid {
+        tracing::warn!(doc = %id, kind = kind.code(), %reason, "merged document breaks a rule; kept and flagged");
+    }
+    Ok(ApplyOutcome { changed: true, seq, invalid })
+}
+
+fn apply_key(ctx: &mut super::WriteCtx<'_, '_>, rec: &KeyRecord) -> Result<bool> {
+    let key = match (&rec.erased, &rec.key) {
+        (None, Some(k)) => Some(DataKey::from_bytes(k)?),
+        (None, None) => return Err(Error::invalid("key record", "a live key record must carry a key")),
+        _ => None,
+    };
+    let vid = rec.visitor_id.to_text();
+    let local: Option<(Option<i64>, Option<String>)> = ctx
+        .tx
+        .query_row("SELECT erased_at, known_sessions FROM visitor_keys WHERE visitor_id = ?1", [&vid], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    let changed = match (local, &rec.erased) {
+        (None, None) => {
+            let seq = ctx.next_seq()?;
+            let wrapped = key.as_ref().map(|k| ctx.store.master.wrap(vid.as_bytes(), k)).transpose()?;
+            ctx.tx.execute(
                         "INSERT INTO visitor_keys(visitor_id, wrapped_key, phone_hash, nik_hash, created_at, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                         params![vid, wrapped, rec.phone_hash, rec.nik_hash, rec.created_at, seq],
                     )?;
-                    ctx.events.push(ChangeEvent { seq, id: vid.clone(), kind: "key", origin: Origin::Remote });
-                    true
-                }
-                (Some((None, _)), None) => {
-                    // Both live: learn any identifier hash this PC lacked.
-                    let n = ctx.tx.execute(
+            ctx.events.push(ChangeEvent { seq, id: vid.clone(), kind: "key", origin: Origin::Remote });
+            true
+        }
+        (Some((None, _)), None) => {
+            // Both live: learn any identifier hash this PC lacked.
+            let n = ctx.tx.execute(
                         "UPDATE visitor_keys SET phone_hash = COALESCE(phone_hash, ?2), nik_hash = COALESCE(nik_hash, ?3)
                          WHERE visitor_id = ?1 AND ((phone_hash IS NULL AND ?2 IS NOT NULL) OR (nik_hash IS NULL AND ?3 IS NOT NULL))",
                         params![vid, rec.phone_hash, rec.nik_hash],
                     )?;
-                    n > 0
-                }
-                (Some((Some(_), known)), Some(e)) => {
-                    // Two erasures: keep the union of the sessions they knew.
-                    let mut all: Vec<String> = known.unwrap_or_default().split(',').filter(|s| !s.is_empty()).map(String::from).collect();
-                    let before = all.len();
-                    all.extend(e.known_sessions.iter().cloned());
-                    all.sort();
-                    all.dedup();
-                    if all.len() == before {
-                        false
-                    } else {
-                        let seq = ctx.next_seq()?;
-                        ctx.tx.execute("UPDATE visitor_keys SET known_sessions = ?2, seq = ?3 WHERE visitor_id = ?1", params![vid, all.join(","), seq])?;
-                        ctx.events.push(ChangeEvent { seq, id: vid.clone(), kind: "key", origin: Origin::Remote });
-                        true
-                    }
-                }
-                (Some((Some(_), _)), None) => false, // the tombstone here wins
-                (_, Some(e)) => {
-                    let seq = ctx.next_seq()?;
-                    ctx.tx.execute(
+            n > 0
+        }
+        (Some((Some(_), known)), Some(e)) => {
+            // Two erasures: keep the union of the sessions they knew.
+            let mut all: Vec<String> =
+                known.unwrap_or_default().split(',').filter(|s| !s.is_empty()).map(String::from).collect();
+            let before = all.len();
+            all.extend(e.known_sessions.iter().cloned());
+            all.sort();
+            all.dedup();
+            if all.len() == before {
+                false
+            } else {
+                let seq = ctx.next_seq()?;
+                ctx.tx.execute(
+                    "UPDATE visitor_keys SET known_sessions = ?2, seq = ?3 WHERE visitor_id = ?1",
+                    params![vid, all.join(","), seq],
+                )?;
+                ctx.events.push(ChangeEvent { seq, id: vid.clone(), kind: "key", origin: Origin::Remote });
+                true
+            }
+        }
+        (Some((Some(_), _)), None) => false, // the tombstone here wins
+        (_, Some(e)) => {
+            let seq = ctx.next_seq()?;
+            ctx.tx.execute(
                         "INSERT INTO visitor_keys(visitor_id, wrapped_key, phone_hash, nik_hash, created_at, erased_at, erased_by, erase_request, known_sessions, seq)
                          VALUES (?1, NULL, NULL, NULL, ?2, ?3, ?4, ?5, ?6, ?7)
                          ON CONFLICT(visitor_id) DO UPDATE SET wrapped_key = NULL, phone_hash = NULL, nik_hash = NULL,
@@ -300,27 +382,21 @@ impl Store {
                            known_sessions = excluded.known_sessions, seq = excluded.seq",
                         params![vid, rec.created_at, e.at, e.by, e.request, e.known_sessions.join(","), seq],
                     )?;
-                    ctx.events.push(ChangeEvent { seq, id: vid.clone(), kind: "key", origin: Origin::Remote });
-                    true
-                }
-            };
-            if changed && rec.erased.is_some() {
-                // Re-project this visitor's sessions: their review flags depend on the tombstone.
-                let ids: Vec<String> = {
-                    let mut st = ctx.tx.prepare("SELECT id FROM sessions WHERE visitor_id = ?1")?;
-                    let rows = st.query_map([&vid], |r| r.get(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
-                    rows
-                };
-                for id in ids {
-                    let d = docs::load_doc(ctx.tx, &id, &self.actor)?;
-                    projection::project(ctx, &d)?;
-                }
-            }
-            Ok(changed)
-        })?;
-        if changed && rec.erased.is_some() {
-            self.purge_free_pages()?;
+            ctx.events.push(ChangeEvent { seq, id: vid.clone(), kind: "key", origin: Origin::Remote });
+            true
         }
-        Ok(changed)
+    };
+    if changed && rec.erased.is_some() {
+        // Re-project this visitor's sessions: their review flags depend on the tombstone.
+        let ids: Vec<String> = {
+            let mut st = ctx.tx.prepare("SELECT id FROM sessions WHERE visitor_id = ?1")?;
+            let rows = st.query_map([&vid], |r| r.get(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+            rows
+        };
+        for id in ids {
+            let d = docs::load_doc(ctx.tx, &id, &ctx.store.actor)?;
+            projection::project(ctx, &d)?;
+        }
     }
+    Ok(changed)
 }

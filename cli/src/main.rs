@@ -1,0 +1,2 @@
+//! The `amer` command (being built).
+fn main() {}
