@@ -20,10 +20,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use automerge::ActorId;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 
-pub use feed::{ApplyOutcome, FeedItem, FeedKind, KeyRecord};
-pub use office::{InitOptions, JoinOptions, LocalInfo};
+pub use feed::{ApplyOutcome, Erasure, FeedItem, FeedKind, KeyRecord};
+pub use office::{child_device_code, InitOptions, JoinOptions, LocalInfo};
 pub use risks::{NewRisk, RiskRow};
-pub use sessions::{NewSession, SessionFilter, SessionRow, VisitorInput};
+pub use sessions::{day_start, NewSession, Registered, SessionFilter, SessionRow, VisitorInput};
 pub use staff::{NewStaff, StaffRow};
 pub use visitors::{VisitorExport, VisitorSummary};
 
