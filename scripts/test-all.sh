@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every test of AMER: formatting and lints, the Rust workspace tests (real SQLite files,
+# real QUIC sockets on loopback, real PDFs), the Python package tests and the Kotlin program.
+# Installs what it needs when missing (idempotent), so it works on a fresh machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "format"
+cargo fmt --all -- --check
+
+step "rust tests (workspace)"
+cargo test --workspace
+
+step "lints"
+cargo clippy --workspace --all-targets -- -D warnings
+
+if [ -x bindings/tests/run.sh ]; then
+  step "bindings (python, kotlin, swift sources)"
+  bash bindings/tests/run.sh
+fi
