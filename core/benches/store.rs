@@ -1,0 +1,123 @@
+//! Store benchmarks (a bench binary; run `cargo bench -p amer-core --bench store`).
+//!
+//! Prints one JSON line per workload:
+//! - `write`: register a session (document + projection + feed, committed) on a file store:
+//!   median and p99 latency over 2,000 registrations;
+//! - `bulk`: 100,000 sessions created; bytes on disk per session compared with the Automerge
+//!   saved size of one session document; peak RSS of the process while creating them;
+//! - `assign`: a lifecycle step (load + change + commit) median and p99.
+//!
+//! `--sessions N` changes the bulk size.
+
+use std::time::Instant;
+
+use amer_core::model::StaffRole;
+use amer_core::store::{Actor, InitOptions, NewSession, NewStaff, VisitorInput};
+use amer_core::Store;
+
+const ADMIN: &str = "198503122010011003";
+const OFFICER: &str = "199002202015031002";
+
+fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .unwrap_or(0)
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn session(i: usize) -> NewSession {
+    const SUBJECTS: &[&str] = &[
+        "Tata cara sanggah hasil tender konstruksi",
+        "Pertanyaan tentang e-katalog dan e-purchasing",
+        "Pengaduan keterlambatan pembayaran termin",
+        "Konsultasi penyusunan HPS jasa konsultansi",
+    ];
+    NewSession {
+        category: ["konsultasi", "pengaduan", "sanggahan"][i % 3].into(),
+        visitor: VisitorInput {
+            name: format!("Pengunjung Nomor {i}"),
+            org: Some("CV Mahakam Jaya Konstruksi".into()),
+            role: Some("penyedia".into()),
+            phone: Some(format!("0812{:08}", i % 100_000_000)),
+            ..Default::default()
+        },
+        subject: SUBJECTS[i % SUBJECTS.len()].into(),
+        description: Some(
+            "Pengguna layanan menanyakan prosedur dan dokumen yang diperlukan untuk paket pekerjaan \
+             peningkatan jalan di Kecamatan Barong Tongkok, termasuk jadwal dan persyaratan kualifikasi."
+                .into(),
+        ),
+        ..Default::default()
+    }
+}
+
+fn open(dir: &std::path::Path) -> anyhow::Result<Store> {
+    let s = Store::open(dir.join("amer.db"))?;
+    s.init(InitOptions { office_name: "Bagian Pengadaan Barang/Jasa".into(), device_name: "Bench".into(), timezone: None, node_id: None, public_key: None })?;
+    s.add_staff(&Actor::device(), NewStaff { nip: ADMIN.into(), name: "Admin".into(), title: None, role: StaffRole::Admin })?;
+    let admin = Actor::staff(amer_core::model::Nip::parse(ADMIN)?);
+    s.add_staff(&admin, NewStaff { nip: OFFICER.into(), name: "Petugas".into(), title: None, role: StaffRole::Petugas })?;
+    Ok(s)
+}
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let bulk: usize = args.iter().position(|a| a == "--sessions").and_then(|i| args.get(i + 1)?.parse().ok()).unwrap_or(100_000);
+    let dir = tempfile::tempdir()?;
+
+    // Local write latency.
+    let s = open(&dir.path().join("w"))?;
+    let mut lat = Vec::new();
+    let mut tickets = Vec::new();
+    for i in 0..2_000 {
+        let t = Instant::now();
+        let r = s.register(&Actor::device(), session(i))?;
+        lat.push(t.elapsed().as_secs_f64() * 1e3);
+        tickets.push(r.ticket);
+    }
+    lat.sort_by(f64::total_cmp);
+    println!(
+        "{{\"bench\":\"write\",\"op\":\"register\",\"n\":{},\"median_ms\":{:.3},\"p99_ms\":{:.3}}}",
+        lat.len(),
+        percentile(&lat, 0.5),
+        percentile(&lat, 0.99)
+    );
+    let kasubag = Actor::staff(amer_core::model::Nip::parse(ADMIN)?);
+    let mut lat = Vec::new();
+    for t in tickets.iter().take(1_000) {
+        let start = Instant::now();
+        s.assign(&kasubag, t, OFFICER)?;
+        lat.push(start.elapsed().as_secs_f64() * 1e3);
+    }
+    lat.sort_by(f64::total_cmp);
+    println!(
+        "{{\"bench\":\"write\",\"op\":\"assign\",\"n\":{},\"median_ms\":{:.3},\"p99_ms\":{:.3}}}",
+        lat.len(),
+        percentile(&lat, 0.5),
+        percentile(&lat, 0.99)
+    );
+    let one = s.doc_bytes(&s.session(&tickets[0])?.id.doc())?.map(|(_, b)| b.len()).unwrap_or(0);
+    drop(s);
+
+    // Bulk creation.
+    let bdir = dir.path().join("b");
+    let s = open(&bdir)?;
+    let t = Instant::now();
+    for i in 0..bulk {
+        s.register(&Actor::device(), session(i))?;
+    }
+    let secs = t.elapsed().as_secs_f64();
+    drop(s);
+    let disk: u64 = std::fs::read_dir(&bdir)?.filter_map(|e| e.ok()?.metadata().ok()).map(|m| m.len()).sum();
+    println!(
+        "{{\"bench\":\"bulk\",\"sessions\":{bulk},\"seconds\":{secs:.2},\"per_session_ms\":{:.3},\"disk_bytes\":{disk},\"disk_bytes_per_session\":{},\"automerge_saved_bytes_per_session\":{one},\"peak_rss_mb\":{:.1}}}",
+        secs * 1e3 / bulk as f64,
+        disk / bulk.max(1) as u64,
+        peak_rss_kb() as f64 / 1024.0
+    );
+    Ok(())
+}
