@@ -8,6 +8,21 @@ export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 
 step() { printf '\n==> %s\n' "$*"; }
 
+need_apt() {
+  # Installs Debian packages that are missing (the machine's registries are reachable).
+  local missing=()
+  for pair in "$@"; do
+    command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair##*:}")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    step "installing ${missing[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+# pdftotext/pdfinfo read the generated PDFs back in the printing tests.
+need_apt pdftotext:poppler-utils
+
 step "format"
 cargo fmt --all -- --check
 
