@@ -21,7 +21,11 @@ const OFFICER: &str = "199002202015031002";
 fn peak_rss_kb() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
         .unwrap_or(0)
 }
 
@@ -57,16 +61,32 @@ fn session(i: usize) -> NewSession {
 
 fn open(dir: &std::path::Path) -> anyhow::Result<Store> {
     let s = Store::open(dir.join("amer.db"))?;
-    s.init(InitOptions { office_name: "Bagian Pengadaan Barang/Jasa".into(), device_name: "Bench".into(), timezone: None, node_id: None, public_key: None })?;
-    s.add_staff(&Actor::device(), NewStaff { nip: ADMIN.into(), name: "Admin".into(), title: None, role: StaffRole::Admin })?;
+    s.init(InitOptions {
+        office_name: "Bagian Pengadaan Barang/Jasa".into(),
+        device_name: "Bench".into(),
+        timezone: None,
+        node_id: None,
+        public_key: None,
+    })?;
+    s.add_staff(
+        &Actor::device(),
+        NewStaff { nip: ADMIN.into(), name: "Admin".into(), title: None, role: StaffRole::Admin },
+    )?;
     let admin = Actor::staff(amer_core::model::Nip::parse(ADMIN)?);
-    s.add_staff(&admin, NewStaff { nip: OFFICER.into(), name: "Petugas".into(), title: None, role: StaffRole::Petugas })?;
+    s.add_staff(
+        &admin,
+        NewStaff { nip: OFFICER.into(), name: "Petugas".into(), title: None, role: StaffRole::Petugas },
+    )?;
     Ok(s)
 }
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    let bulk: usize = args.iter().position(|a| a == "--sessions").and_then(|i| args.get(i + 1)?.parse().ok()).unwrap_or(100_000);
+    let bulk: usize = args
+        .iter()
+        .position(|a| a == "--sessions")
+        .and_then(|i| args.get(i + 1)?.parse().ok())
+        .unwrap_or(100_000);
     let dir = tempfile::tempdir()?;
 
     // Local write latency.

@@ -9,15 +9,8 @@ use std::time::{Duration, Instant};
 use amer_core::print::{Printer, Template};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let n: usize = std::env::args()
-        .nth(1)
-        .map(|s| s.parse())
-        .transpose()?
-        .unwrap_or(50);
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/print/data/service_report.json"
-    );
+    let n: usize = std::env::args().nth(1).map(|s| s.parse()).transpose()?.unwrap_or(50);
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/print/data/service_report.json");
     let data: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path)?)?;
 
     let t = Instant::now();
@@ -26,11 +19,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let t = Instant::now();
     let pdf = printer.render(Template::ServiceReport, &data)?;
-    println!(
-        "first render          {:>8.2} ms  ({} bytes)",
-        ms(t.elapsed()),
-        pdf.len()
-    );
+    println!("first render          {:>8.2} ms  ({} bytes)", ms(t.elapsed()), pdf.len());
 
     let mut same = Vec::with_capacity(n);
     for _ in 0..n {
@@ -45,10 +34,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut data = data.clone();
         data["session"]["ticket"] = format!("LYN-2611-B-{:04}", 1000 + i).into();
         data["printed_at"] = format!("27-11-2026 10:{:02} WITA", i % 60).into();
-        let notes = data["session"]["notes"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
+        let notes = data["session"]["notes"].as_str().unwrap_or_default().to_owned();
         data["session"]["notes"] = format!("{notes} Catatan tambahan nomor {i}.").into();
         let t = Instant::now();
         printer.render(Template::ServiceReport, &data)?;

@@ -17,10 +17,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or_else(|| PathBuf::from("target/print-samples"));
     std::fs::create_dir_all(&out)?;
     let samples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/print/data");
-    let overrides = args
-        .iter()
-        .find_map(|a| a.strip_prefix("--overrides="))
-        .map(PathBuf::from);
+    let overrides = args.iter().find_map(|a| a.strip_prefix("--overrides=")).map(PathBuf::from);
     let printer = Printer::new(overrides);
     let mut failed = 0;
     for template in Template::ALL {
@@ -28,9 +25,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let data: serde_json::Value = if empty {
             serde_json::json!({})
         } else {
-            serde_json::from_str(&std::fs::read_to_string(
-                samples.join(format!("{stem}.json")),
-            )?)?
+            serde_json::from_str(&std::fs::read_to_string(samples.join(format!("{stem}.json")))?)?
         };
         match printer.render(template, &data) {
             Ok(pdf) => {

@@ -171,7 +171,7 @@ pub fn encode_heads(heads: &[ChangeHash]) -> Vec<u8> {
 
 /// Decodes what [`encode_heads`] produced.
 pub fn decode_heads(bytes: &[u8]) -> Result<Vec<ChangeHash>> {
-    if bytes.len() % 32 != 0 {
+    if !bytes.len().is_multiple_of(32) {
         return Err(Error::Corrupt {
             doc: "-".into(),
             reason: "heads are not a multiple of 32 bytes".into(),

@@ -8,6 +8,7 @@ use crate::{Error, Result};
 
 /// Writes `value` as pretty JSON with a final newline.
 pub fn write<T: Serialize + ?Sized>(w: &mut impl Write, value: &T) -> Result<()> {
-    serde_json::to_writer_pretty(&mut *w, value).map_err(|e| Error::Export(format!("cannot write JSON: {e}")))?;
+    serde_json::to_writer_pretty(&mut *w, value)
+        .map_err(|e| Error::Export(format!("cannot write JSON: {e}")))?;
     w.write_all(b"\n").map_err(|e| Error::Export(format!("cannot write JSON: {e}")))
 }

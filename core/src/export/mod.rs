@@ -72,7 +72,12 @@ pub struct Exported {
 
 /// Writes the sessions matching `filter` (one row per session, the list's columns, newest first,
 /// visitors' names as this PC shows them).
-pub fn export_sessions(store: &Store, format: ExportFormat, path: &Path, filter: &SessionFilter) -> Result<Exported> {
+pub fn export_sessions(
+    store: &Store,
+    format: ExportFormat,
+    path: &Path,
+    filter: &SessionFilter,
+) -> Result<Exported> {
     let rows = summary::session_list(store, filter)?;
     let zone = dates::tz_abbr(store.timezone()?);
     write(format, path, || vec![summary::sessions_table(&rows, &zone)], &rows, rows.len())
@@ -81,12 +86,22 @@ pub fn export_sessions(store: &Store, format: ExportFormat, path: &Path, filter:
 /// Writes the risk register (risks flagged invalid left out), scored with the office's matrix.
 pub fn export_risks(store: &Store, format: ExportFormat, path: &Path) -> Result<Exported> {
     let report = crate::report::risk_report(store, &Period::all())?;
-    write(format, path, || vec![risk::register_table(&report.register)], &report.register, report.register.len())
+    write(
+        format,
+        path,
+        || vec![risk::register_table(&report.register)],
+        &report.register,
+        report.register.len(),
+    )
 }
 
 /// Writes a report: its tables in CSV and XLSX, the whole report structure in JSON (counted as
 /// one row).
-pub fn export_report<R: Tabular + Serialize>(report: &R, format: ExportFormat, path: &Path) -> Result<Exported> {
+pub fn export_report<R: Tabular + Serialize>(
+    report: &R,
+    format: ExportFormat,
+    path: &Path,
+) -> Result<Exported> {
     write(format, path, || report.tables(), report, 1)
 }
 
@@ -144,7 +159,10 @@ fn io_error(path: &Path, e: impl std::fmt::Display) -> Error {
 }
 
 /// Writes through a temporary file beside `path`, renamed into place when complete.
-fn write_atomic(path: &Path, f: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<()>) -> Result<()> {
+fn write_atomic(
+    path: &Path,
+    f: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<()>,
+) -> Result<()> {
     let name = path.file_name().ok_or_else(|| Error::invalid("export path", "give a file name"))?;
     let mut tmp_name = std::ffi::OsString::from(".");
     tmp_name.push(name);

@@ -21,8 +21,7 @@ fn xlsx_error(e: XlsxError) -> Error {
 
 /// A valid, unique sheet name: at most 31 characters, none of `[]:*?/\`.
 fn sheet_name(name: &str, used: &mut Vec<String>) -> String {
-    let clean: String =
-        name.chars().map(|c| if "[]:*?/\\".contains(c) { '-' } else { c }).take(31).collect();
+    let clean: String = name.chars().map(|c| if "[]:*?/\\".contains(c) { '-' } else { c }).take(31).collect();
     let clean = if clean.trim().is_empty() { "Tabel".to_string() } else { clean };
     let mut candidate = clean.clone();
     let mut n = 2;
@@ -86,14 +85,17 @@ pub fn workbook(tables: &[Table]) -> Result<Vec<u8>> {
                     Cell::Empty => Ok(&mut *ws),
                     Cell::Text(s) => ws.write_string(r, c, s),
                     Cell::Int(n) => ws.write_number(r, c, *n as f64),
-                    Cell::Num(v, d) => {
-                        ws.write_number_with_format(r, c, *v, &decimals[(*d as usize).min(3)])
-                    }
+                    Cell::Num(v, d) => ws.write_number_with_format(r, c, *v, &decimals[(*d as usize).min(3)]),
                     Cell::Percent(v) => ws.write_number_with_format(r, c, *v, &percent),
-                    Cell::Date(d) => ws.write_datetime_with_format(r, c, excel_date(*d).map_err(xlsx_error)?, &date),
-                    Cell::DateTime(d) => {
-                        ws.write_datetime_with_format(r, c, excel_datetime(*d).map_err(xlsx_error)?, &datetime)
+                    Cell::Date(d) => {
+                        ws.write_datetime_with_format(r, c, excel_date(*d).map_err(xlsx_error)?, &date)
                     }
+                    Cell::DateTime(d) => ws.write_datetime_with_format(
+                        r,
+                        c,
+                        excel_datetime(*d).map_err(xlsx_error)?,
+                        &datetime,
+                    ),
                 }
                 .map_err(xlsx_error)?;
             }

@@ -103,8 +103,7 @@ mod tests {
         let mut m = RiskMatrix::default();
         m.scores[0][0] = 25;
         assert!(m.validate().is_err());
-        let mut m = RiskMatrix::default();
-        m.band_floors = [1, 6, 6, 16, 20];
+        let m = RiskMatrix { band_floors: [1, 6, 6, 16, 20], ..RiskMatrix::default() };
         assert!(m.validate().is_err());
     }
 }

@@ -46,9 +46,9 @@ impl PrintError {
     /// The document whose printing failed.
     pub fn template(&self) -> Template {
         match self {
-            Self::Compile { template, .. }
-            | Self::Pdf { template, .. }
-            | Self::Override { template, .. } => *template,
+            Self::Compile { template, .. } | Self::Pdf { template, .. } | Self::Override { template, .. } => {
+                *template
+            }
         }
     }
 }

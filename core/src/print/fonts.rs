@@ -9,26 +9,14 @@ use typst::text::Font;
 pub const FAMILY: &str = "DejaVu Sans";
 
 static FILES: [&[u8]; 3] = [
-    include_bytes!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/assets/fonts/DejaVuSans.ttf"
-    )),
-    include_bytes!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/assets/fonts/DejaVuSans-Bold.ttf"
-    )),
-    include_bytes!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/assets/fonts/DejaVuSans-Oblique.ttf"
-    )),
+    include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/fonts/DejaVuSans.ttf")),
+    include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/fonts/DejaVuSans-Bold.ttf")),
+    include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/fonts/DejaVuSans-Oblique.ttf")),
 ];
 
 /// Parses the embedded font files (done once per `Printer`).
 pub(super) fn load() -> Vec<Font> {
-    FILES
-        .iter()
-        .flat_map(|data| Font::iter(Bytes::new(*data)))
-        .collect()
+    FILES.iter().flat_map(|data| Font::iter(Bytes::new(*data))).collect()
 }
 
 #[cfg(test)]

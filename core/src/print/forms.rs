@@ -32,12 +32,27 @@ impl SessionForm {
     }
 }
 
-const MONTHS: [&str; 12] =
-    ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"];
+const MONTHS: [&str; 12] = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+];
 
 /// "27-11-2026 09:12 WITA".
 pub fn format_time(tz: chrono_tz::Tz, at: Millis) -> String {
-    tz.timestamp_millis_opt(at).single().map(|t| t.format("%d-%m-%Y %H:%M %Z").to_string()).unwrap_or_default()
+    tz.timestamp_millis_opt(at)
+        .single()
+        .map(|t| t.format("%d-%m-%Y %H:%M %Z").to_string())
+        .unwrap_or_default()
 }
 
 /// "27 November 2026".
@@ -146,7 +161,12 @@ impl Store {
     }
 
     /// Renders one visitor's personal data and sessions (the access right) to PDF bytes.
-    pub fn print_visitor_data(&self, printer: &Printer, visitor: &VisitorId, handled_by: Option<&str>) -> Result<Vec<u8>> {
+    pub fn print_visitor_data(
+        &self,
+        printer: &Printer,
+        visitor: &VisitorId,
+        handled_by: Option<&str>,
+    ) -> Result<Vec<u8>> {
         let export = self.export_visitor(visitor)?;
         let office = self.office()?;
         let tz = office.tz();

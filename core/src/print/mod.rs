@@ -26,7 +26,7 @@ mod template;
 mod world;
 
 pub use error::{PrintError, Result};
-pub use forms::SessionForm;
 pub use fonts::FAMILY as FONT_FAMILY;
+pub use forms::SessionForm;
 pub use printer::Printer;
 pub use template::{embedded_files, Template, COMMON_FILE, DATA_FILE};

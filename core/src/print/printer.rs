@@ -74,18 +74,11 @@ impl Printer {
         let world = RenderWorld::new(self, main, data);
         let compiled = typst::compile::<PagedDocument>(&world).output;
         typst::comemo::evict(CACHE_MAX_AGE);
-        let document = compiled.map_err(|diags| PrintError::Compile {
-            template,
-            message: describe(&world, &diags),
-        })?;
-        let options = PdfOptions {
-            timestamp: now_timestamp(),
-            ..PdfOptions::default()
-        };
-        typst_pdf::pdf(&document, &options).map_err(|diags| PrintError::Pdf {
-            template,
-            message: describe(&world, &diags),
-        })
+        let document =
+            compiled.map_err(|diags| PrintError::Compile { template, message: describe(&world, &diags) })?;
+        let options = PdfOptions { timestamp: now_timestamp(), ..PdfOptions::default() };
+        typst_pdf::pdf(&document, &options)
+            .map_err(|diags| PrintError::Pdf { template, message: describe(&world, &diags) })
     }
 
     /// The text of the file at `id`: from the override folder if present there, else built in.
@@ -93,9 +86,7 @@ impl Printer {
     pub(super) fn source(&self, id: FileId) -> typst::diag::FileResult<Source> {
         let name = id.vpath().get_without_slash();
         let text = match self.read_override(id)? {
-            Some(bytes) => {
-                String::from_utf8(bytes).map_err(|_| typst::diag::FileError::InvalidUtf8)?
-            }
+            Some(bytes) => String::from_utf8(bytes).map_err(|_| typst::diag::FileError::InvalidUtf8)?,
             None => template::embedded_file(name)
                 .ok_or_else(|| typst::diag::FileError::NotFound(PathBuf::from(name)))?
                 .to_owned(),
@@ -134,19 +125,14 @@ impl Printer {
             return Ok(None);
         };
         // `realize` refuses paths that would leave the folder.
-        let path = id
-            .vpath()
-            .realize(dir)
-            .map_err(typst::diag::FileError::Realize)?;
+        let path = id.vpath().realize(dir).map_err(typst::diag::FileError::Realize)?;
         if path.is_dir() {
             return Err(typst::diag::FileError::IsDirectory);
         }
         match std::fs::read(&path) {
             Ok(bytes) => Ok(Some(bytes)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(typst::diag::FileError::Other(Some(
-                format!("{}: {e}", path.display()).into(),
-            ))),
+            Err(e) => Err(typst::diag::FileError::Other(Some(format!("{}: {e}", path.display()).into()))),
         }
     }
 }
@@ -177,14 +163,9 @@ fn describe(world: &RenderWorld<'_>, diags: &[SourceDiagnostic]) -> String {
         }
         if let Some(id) = diag.span.id() {
             let file = id.vpath().get_without_slash();
-            let line_col = world.range(diag.span).and_then(|range| {
-                world
-                    .printer
-                    .source(id)
-                    .ok()?
-                    .lines()
-                    .byte_to_line_column(range.start)
-            });
+            let line_col = world
+                .range(diag.span)
+                .and_then(|range| world.printer.source(id).ok()?.lines().byte_to_line_column(range.start));
             match line_col {
                 Some((line, col)) => {
                     let _ = write!(out, "{file}:{}:{}: ", line + 1, col + 1);

@@ -102,18 +102,13 @@ impl fmt::Display for Template {
 /// Every built-in file (the eight templates and `common.typ`) as `(file name, text)`, e.g. for a
 /// command that writes them into the override folder for editing.
 pub fn embedded_files() -> impl Iterator<Item = (&'static str, &'static str)> {
-    std::iter::once((COMMON_FILE, COMMON_SOURCE)).chain(
-        Template::ALL
-            .into_iter()
-            .map(|t| (t.file_name(), t.embedded_source())),
-    )
+    std::iter::once((COMMON_FILE, COMMON_SOURCE))
+        .chain(Template::ALL.into_iter().map(|t| (t.file_name(), t.embedded_source())))
 }
 
 /// The built-in text of the file `name`, if it is one of ours.
 pub(super) fn embedded_file(name: &str) -> Option<&'static str> {
-    embedded_files()
-        .find(|(n, _)| *n == name)
-        .map(|(_, text)| text)
+    embedded_files().find(|(n, _)| *n == name).map(|(_, text)| text)
 }
 
 #[cfg(test)]
@@ -145,14 +140,8 @@ mod tests {
     fn every_template_imports_common_and_reads_data() {
         for t in Template::ALL {
             let src = t.embedded_source();
-            assert!(
-                src.contains("#import \"common.typ\""),
-                "{t} must import common.typ"
-            );
-            assert!(
-                src.contains("json(\"data.json\")"),
-                "{t} must read data.json"
-            );
+            assert!(src.contains("#import \"common.typ\""), "{t} must import common.typ");
+            assert!(src.contains("json(\"data.json\")"), "{t} must read data.json");
         }
         assert_eq!(embedded_files().count(), 9);
         assert!(embedded_file(COMMON_FILE).is_some());

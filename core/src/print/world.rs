@@ -20,12 +20,7 @@ pub(super) struct RenderWorld<'a> {
 
 impl<'a> RenderWorld<'a> {
     pub(super) fn new(printer: &'a Printer, main: FileId, data: Bytes) -> Self {
-        Self {
-            printer,
-            main,
-            data_id: data_file_id(),
-            data,
-        }
+        Self { printer, main, data_id: data_file_id(), data }
     }
 }
 
@@ -69,10 +64,6 @@ impl World for RenderWorld<'_> {
             }
             None => chrono::Local::now().date_naive(),
         };
-        Datetime::from_ymd(
-            date.year(),
-            u8::try_from(date.month()).ok()?,
-            u8::try_from(date.day()).ok()?,
-        )
+        Datetime::from_ymd(date.year(), u8::try_from(date.month()).ok()?, u8::try_from(date.day()).ok()?)
     }
 }

@@ -325,7 +325,10 @@ mod tests {
     #[test]
     fn periods() {
         let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("date");
-        assert_eq!(Period::month(2026, 2).expect("feb"), Period { from: Some(d(2026, 2, 1)), to: Some(d(2026, 2, 28)) });
+        assert_eq!(
+            Period::month(2026, 2).expect("feb"),
+            Period { from: Some(d(2026, 2, 1)), to: Some(d(2026, 2, 28)) }
+        );
         assert_eq!(Period::month(2026, 12).expect("dec").to, Some(d(2026, 12, 31)));
         assert!(Period::between(d(2026, 3, 2), d(2026, 3, 1)).is_err());
         assert!(Period::month(2026, 13).is_err());

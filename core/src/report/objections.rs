@@ -143,7 +143,9 @@ pub fn objections(store: &Store, period: &Period, filter: &ReportFilter) -> Resu
     })?;
     let mut summary = ObjectionSummary::default();
     let mut rows = Vec::with_capacity(raw.len());
-    for ((id, ticket, subject, package_code, package_name, opd, status), (ann, filed, answered, outcome)) in raw {
+    for ((id, ticket, subject, package_code, package_name, opd, status), (ann, filed, answered, outcome)) in
+        raw
+    {
         let Some(announced) = parse_date(ann) else { continue };
         let dl = holidays.objection_deadlines(announced);
         let filed_on = parse_date(filed);
@@ -161,8 +163,18 @@ pub fn objections(store: &Store, period: &Period, filter: &ReportFilter) -> Resu
             filing_deadline: dl.filing_deadline,
             answer_deadline: dl.answer_deadline,
             deadline_notes: [
-                moved_note(&holidays, "Batas akhir sanggah", announced + Duration::days(5), dl.filing_deadline),
-                moved_note(&holidays, "Batas jawaban", dl.filing_deadline + Duration::days(3), dl.answer_deadline),
+                moved_note(
+                    &holidays,
+                    "Batas akhir sanggah",
+                    announced + Duration::days(5),
+                    dl.filing_deadline,
+                ),
+                moved_note(
+                    &holidays,
+                    "Batas jawaban",
+                    dl.filing_deadline + Duration::days(3),
+                    dl.answer_deadline,
+                ),
             ]
             .into_iter()
             .flatten()

@@ -46,7 +46,12 @@ pub struct RiskRating {
 fn rate(m: &RiskMatrix, l: Option<i64>, i: Option<i64>) -> Option<RiskRating> {
     let (l, i) = (Likelihood::from_value(l?).ok()?, Impact::from_value(i?).ok()?);
     let (score, level) = m.assess(l, i);
-    Some(RiskRating { likelihood: ScaleLabel::of(l), impact: ScaleLabel::of(i), score, level: CodeLabel::of(level) })
+    Some(RiskRating {
+        likelihood: ScaleLabel::of(l),
+        impact: ScaleLabel::of(i),
+        score,
+        level: CodeLabel::of(level),
+    })
 }
 
 /// Treatment items done out of all.
@@ -326,7 +331,8 @@ pub fn risk_report(store: &Store, period: &Period) -> Result<RiskReport> {
         .enumerate()
         .map(|(n, &level)| {
             let count = |pick: fn(&RiskRegisterRow) -> Option<&RiskRating>| {
-                register.iter().filter(|r| pick(r).is_some_and(|x| x.level.code == level.code())).count() as i64
+                register.iter().filter(|r| pick(r).is_some_and(|x| x.level.code == level.code())).count()
+                    as i64
             };
             LevelCount {
                 level: CodeLabel::of(level),
@@ -431,13 +437,18 @@ pub(crate) fn register_table(rows: &[RiskRegisterRow]) -> Table {
 }
 
 fn map_table(m: &RiskMap) -> Table {
-    let headers: Vec<String> = m.impacts.iter().map(|i| format!("Dampak {} ({})", i.value, i.label)).collect();
+    let headers: Vec<String> =
+        m.impacts.iter().map(|i| format!("Dampak {} ({})", i.value, i.label)).collect();
     let mut cols: Vec<(&str, f64)> = vec![("Kemungkinan", 26.0)];
     cols.extend(headers.iter().map(|h| (h.as_str(), 16.0)));
     let mut t = Table::new(&m.title, &m.title, &cols);
     for row in &m.rows {
         let mut cells = vec![Cell::Text(format!("{} ({})", row.likelihood.value, row.likelihood.label))];
-        cells.extend(row.cells.iter().map(|c| Cell::Text(format!("{} · skor {} · {}", c.count, c.score, c.level.label))));
+        cells.extend(
+            row.cells
+                .iter()
+                .map(|c| Cell::Text(format!("{} · skor {} · {}", c.count, c.score, c.level.label))),
+        );
         t.push(cells);
     }
     t

@@ -136,7 +136,8 @@ pub fn satisfaction(store: &Store, period: &Period, filter: &ReportFilter) -> Re
     let mut per: Vec<(Category, [i64; 5])> = Category::ALL.iter().map(|c| (*c, [0; 5])).collect();
     // Counted here in one pass rather than by GROUP BY, which would sort every rating.
     store.read(|tx| {
-        let mut st = tx.prepare(&format!("SELECT s.category, s.score FROM sessions s WHERE {}", scope.sql))?;
+        let mut st =
+            tx.prepare(&format!("SELECT s.category, s.score FROM sessions s WHERE {}", scope.sql))?;
         let mut rows = st.query(scope.params())?;
         while let Some(r) = rows.next()? {
             let (cat, score) = (super::row_str(r, 0)?, r.get::<_, i64>(1)?);

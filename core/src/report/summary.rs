@@ -9,7 +9,9 @@ use serde::Serialize;
 
 use super::satisfaction::RatingSummary;
 use super::topics::CountRow;
-use super::{dates, mean, share, CodeLabel, Context, Period, ReportFilter, ReportHeader, Scope, UNKNOWN_STAFF};
+use super::{
+    dates, mean, share, CodeLabel, Context, Period, ReportFilter, ReportHeader, Scope, UNKNOWN_STAFF,
+};
 use crate::export::{Cell, Table, Tabular};
 use crate::ids::{SessionId, VisitorId};
 use crate::model::session::format_duration_id;
@@ -229,7 +231,8 @@ pub fn period_totals(store: &Store, period: &Period, filter: &ReportFilter) -> R
         SessionStatus::ALL
             .iter()
             .map(|st| {
-                let n: i64 = counts.iter().filter(|((c, s), _)| of(c) && s == st.code()).map(|(_, n)| n).sum();
+                let n: i64 =
+                    counts.iter().filter(|((c, s), _)| of(c) && s == st.code()).map(|(_, n)| n).sum();
                 CountRow {
                     code: Some(st.code().into()),
                     label: st.label_id().into(),
@@ -280,9 +283,7 @@ pub fn period_summary(store: &Store, period: &Period, filter: &ReportFilter) -> 
 }
 
 fn local_time(rfc3339: Option<&str>) -> Cell {
-    Cell::opt_datetime(
-        rfc3339.and_then(|t| DateTime::parse_from_rfc3339(t).ok()).map(|t| t.naive_local()),
-    )
+    Cell::opt_datetime(rfc3339.and_then(|t| DateTime::parse_from_rfc3339(t).ok()).map(|t| t.naive_local()))
 }
 
 /// The session list as a table (also the sessions export); `zone` names the time zone in the
@@ -373,12 +374,22 @@ impl Tabular for PeriodSummary {
             line(&c.category.label, c.total, &c.by_status);
         }
         line("Jumlah", self.sessions_total, &self.by_status);
-        let mut figures = Table::new("Waktu dan nilai", "Waktu layanan dan penilaian", &[("Uraian", 40.0), ("Nilai", 14.0)]);
+        let mut figures = Table::new(
+            "Waktu dan nilai",
+            "Waktu layanan dan penilaian",
+            &[("Uraian", 40.0), ("Nilai", 14.0)],
+        );
         let m = |s: Option<f64>| Cell::opt_num(s.map(|s| s / 60.0), 1);
         figures.push(vec![Cell::text("Rata-rata waktu tunggu (menit)"), m(self.waiting.mean_seconds)]);
-        figures.push(vec![Cell::text("Waktu tunggu ditandai (tidak dihitung)"), Cell::Int(self.waiting.flagged)]);
+        figures.push(vec![
+            Cell::text("Waktu tunggu ditandai (tidak dihitung)"),
+            Cell::Int(self.waiting.flagged),
+        ]);
         figures.push(vec![Cell::text("Rata-rata lama layanan (menit)"), m(self.duration.mean_seconds)]);
-        figures.push(vec![Cell::text("Lama layanan ditandai (tidak dihitung)"), Cell::Int(self.duration.flagged)]);
+        figures.push(vec![
+            Cell::text("Lama layanan ditandai (tidak dihitung)"),
+            Cell::Int(self.duration.flagged),
+        ]);
         figures.push(vec![Cell::text("Jumlah penilaian"), Cell::Int(self.rating.count)]);
         figures.push(vec![Cell::text("Rata-rata nilai (1–5)"), Cell::opt_num(self.rating.mean, 2)]);
         figures.push(vec![

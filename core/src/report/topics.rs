@@ -194,7 +194,8 @@ pub fn topics(store: &Store, period: &Period, filter: &ReportFilter, limit: usiz
     store.read(|tx| {
         // One pass over the period's rows, counted here: a GROUP BY per column would sort them
         // all, once per column.
-        let (mut category, mut stage, mut kind, mut method) = (Few::default(), Few::default(), Few::default(), Few::default());
+        let (mut category, mut stage, mut kind, mut method) =
+            (Few::default(), Few::default(), Few::default(), Few::default());
         let (mut subject, mut opd) = (Many::default(), Many::default());
         let mut visits: HashMap<u128, u32> = HashMap::new();
         let mut st = tx.prepare(&format!(
@@ -220,7 +221,8 @@ pub fn topics(store: &Store, period: &Period, filter: &ReportFilter, limit: usiz
             *visits.entry(key).or_default() += 1;
         }
         let repeat = visits.values().filter(|n| **n >= 2);
-        let (repeat_visitors, repeat_sessions) = repeat.fold((0i64, 0i64), |(v, s), n| (v + 1, s + *n as i64));
+        let (repeat_visitors, repeat_sessions) =
+            repeat.fold((0i64, 0i64), |(v, s), n| (v + 1, s + *n as i64));
         let visitors = visits.len() as i64;
         Ok(TopicsReport {
             sessions: total,
@@ -323,7 +325,12 @@ impl Tabular for TopicsReport {
         let mut repeat = Table::new(
             "Pengunjung berulang",
             "Pengunjung yang datang lebih dari sekali",
-            &[("Pengunjung", 14.0), ("Datang ≥ 2 kali", 14.0), ("Layanan mereka", 14.0), ("Persentase", 12.0)],
+            &[
+                ("Pengunjung", 14.0),
+                ("Datang ≥ 2 kali", 14.0),
+                ("Layanan mereka", 14.0),
+                ("Persentase", 12.0),
+            ],
         );
         repeat.push(vec![
             Cell::Int(r.visitors),
@@ -336,7 +343,12 @@ impl Tabular for TopicsReport {
             count_table("Kategori", "Layanan per kategori", "Kategori", &self.by_category),
             count_table("Tahapan", "Layanan per tahapan pengadaan", "Tahapan pengadaan", &self.by_stage),
             count_table("OPD", "Layanan per OPD", "OPD", &self.by_opd),
-            count_table("Jenis paket", "Layanan per jenis pengadaan", "Jenis pengadaan", &self.by_package_type),
+            count_table(
+                "Jenis paket",
+                "Layanan per jenis pengadaan",
+                "Jenis pengadaan",
+                &self.by_package_type,
+            ),
             count_table("Metode", "Layanan per metode pemilihan", "Metode pemilihan", &self.by_method),
             words,
             repeat,

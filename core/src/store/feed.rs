@@ -12,6 +12,19 @@ use crate::ids::{DocId, DocKind, VisitorId};
 use crate::privacy::DataKey;
 use crate::{Error, Result};
 
+/// A `visitor_keys` row: wrapped key, phone hash, NIK hash, created, erased at, erased by,
+/// request, known sessions.
+type KeyRow = (
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+    i64,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
 /// What a feed entry is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FeedKind {
@@ -225,7 +238,7 @@ impl Store {
     /// A visitor key record for sending to a member.
     pub fn key_record(&self, visitor: &VisitorId) -> Result<Option<KeyRecord>> {
         self.read(|tx| {
-            let row: Option<(Option<Vec<u8>>, Option<Vec<u8>>, Option<Vec<u8>>, i64, Option<i64>, Option<String>, Option<String>, Option<String>)> = tx
+            let row: Option<KeyRow> = tx
                 .query_row(
                     "SELECT wrapped_key, phone_hash, nik_hash, created_at, erased_at, erased_by, erase_request, known_sessions
                      FROM visitor_keys WHERE visitor_id = ?1",
@@ -342,6 +355,18 @@ fn apply_key(ctx: &mut super::WriteCtx<'_, '_>, rec: &KeyRecord) -> Result<bool>
             ctx.events.push(ChangeEvent { seq, id: vid.clone(), kind: "key", origin: Origin::Remote });
             true
         }
+        (Some((None, _)), None) if key.is_some() && !local_key_opens(ctx, &vid)? => {
+            // The local copy is unreadable (a database restored under another secret.key): heal
+            // it from the peer's copy.
+            let seq = ctx.next_seq()?;
+            let wrapped = key.as_ref().map(|k| ctx.store.master.wrap(vid.as_bytes(), k)).transpose()?;
+            ctx.tx.execute(
+                "UPDATE visitor_keys SET wrapped_key = ?2, seq = ?3 WHERE visitor_id = ?1",
+                params![vid, wrapped, seq],
+            )?;
+            ctx.events.push(ChangeEvent { seq, id: vid.clone(), kind: "key", origin: Origin::Remote });
+            true
+        }
         (Some((None, _)), None) => {
             // Both live: learn any identifier hash this PC lacked.
             let n = ctx.tx.execute(
@@ -399,4 +424,12 @@ fn apply_key(ctx: &mut super::WriteCtx<'_, '_>, rec: &KeyRecord) -> Result<bool>
         }
     }
     Ok(changed)
+}
+
+/// Whether this node's master key opens its stored copy of a visitor key.
+fn local_key_opens(ctx: &super::WriteCtx<'_, '_>, vid: &str) -> Result<bool> {
+    let wrapped: Option<Vec<u8>> =
+        ctx.tx
+            .query_row("SELECT wrapped_key FROM visitor_keys WHERE visitor_id = ?1", [vid], |r| r.get(0))?;
+    Ok(wrapped.is_some_and(|w| ctx.store.master.unwrap_key(vid.as_bytes(), &w).is_ok()))
 }

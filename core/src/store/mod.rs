@@ -23,7 +23,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 pub use feed::{ApplyOutcome, Erasure, FeedItem, FeedKind, KeyRecord};
 pub use office::{child_device_code, InitOptions, JoinOptions, LocalInfo};
 pub use risks::{NewRisk, RiskRow};
-pub use sessions::{day_start, NewSession, Registered, SessionFilter, SessionRow, VisitorInput};
+pub use sessions::{day_start, NewSession, Registered, SessionEdit, SessionFilter, SessionRow, VisitorInput};
 pub use staff::{NewStaff, StaffRow};
 pub use visitors::{VisitorExport, VisitorSummary};
 
@@ -246,6 +246,26 @@ impl Store {
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(rows)
         })?;
+        // The master key must open the stored visitor keys (a secret.key from another database
+        // would make every visitor's data unreadable).
+        let wrapped: Option<(String, Vec<u8>)> = self.read(|tx| {
+            Ok(tx
+                .query_row(
+                    "SELECT visitor_id, wrapped_key FROM visitor_keys WHERE wrapped_key IS NOT NULL LIMIT 1",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?)
+        })?;
+        if let Some((vid, w)) = wrapped {
+            if self.master.unwrap_key(vid.as_bytes(), &w).is_err() {
+                problems.push(
+                    "secret.key does not open the visitors' keys: it belongs to another database; put back the \
+                     secret.key that was beside this database"
+                        .to_string(),
+                );
+            }
+        }
         for (id, kind, invalid) in ids {
             if let Some(reason) = invalid {
                 problems.push(format!("{kind} {id}: flagged invalid: {reason}"));

@@ -60,6 +60,22 @@ pub struct NewSession {
     pub arrived_at: Option<Millis>,
 }
 
+/// Changes to a session's descriptive fields; `None` leaves a field as it is, `Some(None)`
+/// clears an optional one.
+#[derive(Debug, Clone, Default)]
+pub struct SessionEdit {
+    /// New subject.
+    pub subject: Option<String>,
+    /// New description.
+    pub description: Option<Option<String>>,
+    /// New stage code.
+    pub stage: Option<Option<String>>,
+    /// New package.
+    pub package: Option<Package>,
+    /// New objection detail.
+    pub objection: Option<Objection>,
+}
+
 /// Filters for listing sessions.
 #[derive(Debug, Clone, Default)]
 pub struct SessionFilter {
@@ -408,22 +424,18 @@ impl Store {
     }
 
     /// Edits descriptive fields.
-    pub fn edit_session(
-        &self,
-        actor: &Actor,
-        key: &str,
-        subject: Option<&str>,
-        description: Option<Option<&str>>,
-        stage: Option<Option<&str>>,
-        package: Option<Package>,
-        objection: Option<Objection>,
-    ) -> Result<Session> {
-        let subject = subject.map(|s| required_text("subject", s, 200)).transpose()?;
-        let description =
-            description.map(|d| optional_text("description", d.unwrap_or(""), 4000)).transpose()?;
-        let stage =
-            stage.map(|s| s.filter(|x| !x.trim().is_empty()).map(Stage::parse).transpose()).transpose()?;
-        let package = package.as_ref().map(validate_package).transpose()?;
+    pub fn edit_session(&self, actor: &Actor, key: &str, edit: SessionEdit) -> Result<Session> {
+        let subject = edit.subject.as_deref().map(|s| required_text("subject", s, 200)).transpose()?;
+        let description = edit
+            .description
+            .map(|d| optional_text("description", d.as_deref().unwrap_or(""), 4000))
+            .transpose()?;
+        let stage = edit
+            .stage
+            .map(|s| s.filter(|x| !x.trim().is_empty()).map(|x| Stage::parse(&x)).transpose())
+            .transpose()?;
+        let package = edit.package.as_ref().map(validate_package).transpose()?;
+        let objection = edit.objection;
         self.session_step(actor, key, SessionOp::Edit { subject, description, stage, package, objection })
     }
 
@@ -464,6 +476,21 @@ impl Store {
             let id = self.resolve_any(tx, key)?;
             let mut d = docs::load_doc(tx, &id, &self.actor)?;
             Ok(d.history())
+        })
+    }
+
+    /// Which document a key names: a document id, a staff NIP, a risk code or a session ticket.
+    pub fn resolve(&self, key: &str) -> Result<(crate::ids::DocId, DocKind)> {
+        self.read(|tx| {
+            let id = self.resolve_any(tx, key)?;
+            let kind: Option<String> =
+                tx.query_row("SELECT kind FROM docs WHERE id = ?1", [&id], |r| r.get(0)).optional()?;
+            let kind = kind.as_deref().and_then(DocKind::from_code).ok_or(Error::NotFound {
+                what: "record",
+                key: key.to_string(),
+                hint: "",
+            })?;
+            Ok((crate::ids::DocId::parse(&id)?, kind))
         })
     }
 
@@ -721,18 +748,14 @@ fn check_step(ctx: &WriteCtx<'_, '_>, actor: &Actor, s: &Session, op: &SessionOp
                 return Err(Error::illegal(step, format!("session {} is already finished", s.ticket)));
             }
         }
-        SessionOp::Rate { .. } => {
-            if s.finish.is_none() {
-                return Err(Error::illegal(
-                    step,
-                    format!("session {} is not finished yet; rate after the service", s.ticket),
-                ));
-            }
+        SessionOp::Rate { .. } if s.finish.is_none() => {
+            return Err(Error::illegal(
+                step,
+                format!("session {} is not finished yet; rate after the service", s.ticket),
+            ));
         }
-        SessionOp::Cancel { .. } => {
-            if s.finish.is_some() {
-                return Err(Error::illegal(step, format!("session {} is already finished", s.ticket)));
-            }
+        SessionOp::Cancel { .. } if s.finish.is_some() => {
+            return Err(Error::illegal(step, format!("session {} is already finished", s.ticket)));
         }
         _ => {}
     }

@@ -11,6 +11,12 @@ use crate::model::{Nik, PersonalFields, Phone, StaffRole, VisitorPersonal};
 use crate::privacy::{lookup_hash, DataKey};
 use crate::{Error, Result};
 
+type Sealed = Option<Vec<u8>>;
+/// (sealed fields, org, role, arrival ms, session count) of a visitor's latest session.
+type LatestVisit = (Sealed, Option<String>, Option<String>, i64, i64);
+/// A returning visitor: id, personal fields, organisation and role of the latest visit.
+pub type ReturningVisitor = (VisitorId, PersonalFields, Option<String>, Option<String>);
+
 /// The state of a visitor's key on this PC.
 pub(crate) enum KeyState {
     Known(DataKey),
@@ -157,7 +163,7 @@ impl Store {
             let mut out = Vec::new();
             for id in ids {
                 let vid = VisitorId::parse(&id)?;
-                let latest: Option<(Option<Vec<u8>>, Option<String>, Option<String>, i64, i64)> = tx
+                let latest: Option<LatestVisit> = tx
                     .query_row(
                         "SELECT visitor_sealed, visitor_org, visitor_role, arrived_at, (SELECT COUNT(*) FROM sessions WHERE visitor_id = ?1)
                          FROM sessions WHERE visitor_id = ?1 ORDER BY arrived_at DESC LIMIT 1",
@@ -183,16 +189,13 @@ impl Store {
     }
 
     /// The personal data of a visitor, for a returning visitor's form (recognised by phone).
-    pub fn returning_visitor(
-        &self,
-        phone: &str,
-    ) -> Result<Option<(VisitorId, PersonalFields, Option<String>, Option<String>)>> {
+    pub fn returning_visitor(&self, phone: &str) -> Result<Option<ReturningVisitor>> {
         let found = self.find_visitors(Some(phone), None)?;
         let Some(v) = found.into_iter().filter(|v| v.sessions > 0).max_by_key(|v| v.last_visit) else {
             return Ok(None);
         };
         self.read(|tx| {
-            let row: Option<(Option<Vec<u8>>, Option<String>, Option<String>)> = tx
+            let row: Option<(Sealed, Option<String>, Option<String>)> = tx
                 .query_row(
                     "SELECT visitor_sealed, visitor_org, visitor_role FROM sessions WHERE visitor_id = ?1 ORDER BY arrived_at DESC LIMIT 1",
                     [v.id.to_text()],

@@ -44,9 +44,7 @@ impl Pdf {
     }
 
     fn render(name: &str, template: Template, data: &Value) -> Pdf {
-        let bytes = printer()
-            .render(template, data)
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let bytes = printer().render(template, data).unwrap_or_else(|e| panic!("{name}: {e}"));
         Pdf::write(name, &bytes)
     }
 
@@ -61,15 +59,8 @@ impl Pdf {
             .arg("-")
             .output()
             .expect("pdftotext not found: apt-get install poppler-utils");
-        assert!(
-            out.status.success(),
-            "pdftotext failed on {}",
-            self.path.display()
-        );
-        String::from_utf8_lossy(&out.stdout)
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
+        assert!(out.status.success(), "pdftotext failed on {}", self.path.display());
+        String::from_utf8_lossy(&out.stdout).split_whitespace().collect::<Vec<_>>().join(" ")
     }
 
     fn text(&self) -> String {
@@ -137,11 +128,7 @@ fn intake_form_shows_the_visitor_and_the_assignment_box() {
 
 #[test]
 fn service_report_shows_times_rating_and_signatures() {
-    let pdf = Pdf::render(
-        "service_report",
-        Template::ServiceReport,
-        &sample(Template::ServiceReport),
-    );
+    let pdf = Pdf::render("service_report", Template::ServiceReport, &sample(Template::ServiceReport));
     let text = pdf.text();
     assert_contains(
         &text,
@@ -179,10 +166,7 @@ fn service_report_prints_the_duration_flag_instead_of_the_figure() {
     data["session"]["duration_flag"] = json!("Durasi tidak wajar: jam PC berbeda");
     let text = Pdf::render("service_report_flag", Template::ServiceReport, &data).text();
     assert_contains(&text, &["Durasi tidak wajar: jam PC berbeda", "12 menit"]);
-    assert!(
-        !text.contains("-17 menit"),
-        "a flagged duration must not be printed"
-    );
+    assert!(!text.contains("-17 menit"), "a flagged duration must not be printed");
 }
 
 #[test]
@@ -193,15 +177,7 @@ fn service_report_without_officer_or_rating_still_prints() {
     data["session"]["package"] = Value::Null;
     data["session"]["notes"] = Value::Null;
     let text = Pdf::render("service_report_sparse", Template::ServiceReport, &data).text();
-    assert_contains(
-        &text,
-        &[
-            "Belum dinilai",
-            "Tidak terkait paket tertentu",
-            "Petugas,",
-            "Mengetahui,",
-        ],
-    );
+    assert_contains(&text, &["Belum dinilai", "Tidak terkait paket tertentu", "Petugas,", "Mengetahui,"]);
 }
 
 #[test]
@@ -238,15 +214,9 @@ fn long_notes_flow_onto_further_pages_and_are_never_cut() {
     let pages = pdf.pages();
     assert!(pages >= 2, "6,000 words fit on {pages} page(s)?");
     let text = pdf.text();
-    assert_contains(
-        &text,
-        &["AKHIR-CATATAN kalimat penutup terakhir.", "Mengetahui,"],
-    );
+    assert_contains(&text, &["AKHIR-CATATAN kalimat penutup terakhir.", "Mengetahui,"]);
     let last = pdf.text_of(Some(pages));
-    assert_contains(
-        &last,
-        &[&format!("Halaman {pages} dari {pages}"), "LYN-2611-B-0142"],
-    );
+    assert_contains(&last, &[&format!("Halaman {pages} dari {pages}"), "LYN-2611-B-0142"]);
 }
 
 #[test]
@@ -256,10 +226,7 @@ fn service_summary_table_breaks_across_pages_with_its_header() {
     let pages = pdf.pages();
     assert!(pages >= 2, "60 sessions should need more than one page");
     for page in 1..=pages {
-        assert_contains(
-            &pdf.text_of(Some(page)),
-            &["Pokok Permasalahan", "Petugas", "Nilai"],
-        );
+        assert_contains(&pdf.text_of(Some(page)), &["Pokok Permasalahan", "Petugas", "Nilai"]);
     }
     let text = pdf.text();
     assert_contains(
@@ -280,12 +247,9 @@ fn service_summary_table_breaks_across_pages_with_its_header() {
 
 #[test]
 fn staff_performance_lists_every_officer() {
-    let text = Pdf::render(
-        "staff_performance",
-        Template::StaffPerformance,
-        &sample(Template::StaffPerformance),
-    )
-    .text();
+    let text =
+        Pdf::render("staff_performance", Template::StaffPerformance, &sample(Template::StaffPerformance))
+            .text();
     assert_contains(
         &text,
         &[
@@ -305,12 +269,7 @@ fn staff_performance_lists_every_officer() {
 
 #[test]
 fn satisfaction_report_shows_distribution_index_and_grade() {
-    let text = Pdf::render(
-        "satisfaction",
-        Template::Satisfaction,
-        &sample(Template::Satisfaction),
-    )
-    .text();
+    let text = Pdf::render("satisfaction", Template::Satisfaction, &sample(Template::Satisfaction)).text();
     assert_contains(
         &text,
         &[
@@ -329,11 +288,7 @@ fn satisfaction_report_shows_distribution_index_and_grade() {
 
 #[test]
 fn risk_register_is_landscape_with_levels() {
-    let pdf = Pdf::render(
-        "risk_register",
-        Template::RiskRegister,
-        &sample(Template::RiskRegister),
-    );
+    let pdf = Pdf::render("risk_register", Template::RiskRegister, &sample(Template::RiskRegister));
     assert!(pdf.is_landscape());
     let text = pdf.text();
     assert_contains(
@@ -382,12 +337,7 @@ fn risk_map_draws_both_grids_with_axis_labels() {
 
 #[test]
 fn visitor_data_lists_fields_and_sessions() {
-    let text = Pdf::render(
-        "visitor_data",
-        Template::VisitorData,
-        &sample(Template::VisitorData),
-    )
-    .text();
+    let text = Pdf::render("visitor_data", Template::VisitorData, &sample(Template::VisitorData)).text();
     assert_contains(
         &text,
         &[
@@ -415,48 +365,39 @@ fn every_template_tolerates_missing_data() {
 #[test]
 fn an_override_folder_replaces_a_template_without_recompiling() {
     let dir = scratch_dir("overrides-intake");
-    let edited = Template::Intake.embedded_source().replace(
-        "#section(\"A\", \"Data Pengguna Layanan\")",
-        "#section(\"A\", \"Identitas Tamu Khusus\")",
-    );
+    let edited = Template::Intake
+        .embedded_source()
+        .replace("#section(\"A\", \"Data Pengguna Layanan\")", "#section(\"A\", \"Identitas Tamu Khusus\")");
     assert_ne!(edited, Template::Intake.embedded_source());
     std::fs::write(dir.join("intake.typ"), edited).expect("write override");
     let printer = Printer::new(Some(dir.clone()));
     let data = sample(Template::Intake);
 
-    let text = Pdf::write(
-        "intake_override",
-        &printer.render(Template::Intake, &data).expect("render"),
-    )
-    .text();
+    let text =
+        Pdf::write("intake_override", &printer.render(Template::Intake, &data).expect("render")).text();
     assert!(text.contains("IDENTITAS TAMU KHUSUS"));
     assert!(!text.contains("DATA PENGGUNA LAYANAN"));
 
     // Other templates still come from the binary.
     let text = Pdf::write(
         "report_with_intake_override",
-        &printer
-            .render(Template::ServiceReport, &sample(Template::ServiceReport))
-            .expect("render"),
+        &printer.render(Template::ServiceReport, &sample(Template::ServiceReport)).expect("render"),
     )
     .text();
     assert!(text.contains("PENGGUNA LAYANAN"));
 
     // An edit is picked up on the next render, and removing the file restores the built-in one.
-    std::fs::write(dir.join("intake.typ"), "#import \"common.typ\": *\n#let data = json(\"data.json\")\nVersi kedua #data.session.ticket\n")
-        .expect("rewrite override");
-    let text = Pdf::write(
-        "intake_override2",
-        &printer.render(Template::Intake, &data).expect("render"),
+    std::fs::write(
+        dir.join("intake.typ"),
+        "#import \"common.typ\": *\n#let data = json(\"data.json\")\nVersi kedua #data.session.ticket\n",
     )
-    .text();
+    .expect("rewrite override");
+    let text =
+        Pdf::write("intake_override2", &printer.render(Template::Intake, &data).expect("render")).text();
     assert!(text.contains("Versi kedua LYN-2611-B-0142"), "{text}");
     std::fs::remove_file(dir.join("intake.typ")).expect("remove override");
-    let text = Pdf::write(
-        "intake_override3",
-        &printer.render(Template::Intake, &data).expect("render"),
-    )
-    .text();
+    let text =
+        Pdf::write("intake_override3", &printer.render(Template::Intake, &data).expect("render")).text();
     assert!(text.contains("DATA PENGGUNA LAYANAN"));
 }
 
@@ -477,10 +418,7 @@ fn an_override_of_common_changes_every_letterhead() {
     for template in [Template::Satisfaction, Template::RiskMap] {
         let pdf = printer.render(template, &sample(template)).expect("render");
         let text = Pdf::write(&format!("common_override_{template}"), &pdf).text();
-        assert!(
-            text.contains("Telp. kantor: lihat papan informasi"),
-            "{template}"
-        );
+        assert!(text.contains("Telp. kantor: lihat papan informasi"), "{template}");
     }
 }
 
@@ -502,10 +440,7 @@ fn a_template_error_names_the_template_and_the_line() {
     };
     assert!(message.contains("service_report.typ:4:"), "{message}");
     let shown = err.to_string();
-    assert!(
-        shown.starts_with("template service_report.typ could not be laid out"),
-        "{shown}"
-    );
+    assert!(shown.starts_with("template service_report.typ could not be laid out"), "{shown}");
 
     // A runtime error (unknown field) also names the file and the line.
     std::fs::write(
@@ -513,18 +448,14 @@ fn a_template_error_names_the_template_and_the_line() {
         "#let data = json(\"data.json\")\n#data.session.no_such_field\n",
     )
     .expect("write override");
-    let err = printer
-        .render(Template::ServiceReport, &sample(Template::ServiceReport))
-        .expect_err("unknown field");
+    let err =
+        printer.render(Template::ServiceReport, &sample(Template::ServiceReport)).expect_err("unknown field");
     assert!(err.to_string().contains("service_report.typ:2:"), "{err}");
     assert!(err.to_string().contains("no_such_field"), "{err}");
 
     // A template that imports a package fails: nothing is downloaded.
-    std::fs::write(
-        dir.join("service_report.typ"),
-        "#import \"@preview/tablex:0.0.9\": tablex\n",
-    )
-    .expect("write override");
+    std::fs::write(dir.join("service_report.typ"), "#import \"@preview/tablex:0.0.9\": tablex\n")
+        .expect("write override");
     let err = printer
         .render(Template::ServiceReport, &sample(Template::ServiceReport))
         .expect_err("packages are unavailable");
@@ -578,17 +509,48 @@ mod from_store {
 
     fn store_with_rated_session() -> (Store, String, amer_core::VisitorId) {
         let s = Store::open_in_memory().expect("open");
-        s.init(InitOptions { office_name: "Bagian Pengadaan Barang/Jasa".into(), device_name: "PC 1".into(), timezone: None, node_id: None, public_key: None })
-            .expect("init");
-        s.add_staff(&Actor::device(), NewStaff { nip: ADMIN.into(), name: "Drs. Markus Ingan".into(), title: None, role: StaffRole::Admin }).expect("admin");
+        s.init(InitOptions {
+            office_name: "Bagian Pengadaan Barang/Jasa".into(),
+            device_name: "PC 1".into(),
+            timezone: None,
+            node_id: None,
+            public_key: None,
+        })
+        .expect("init");
+        s.add_staff(
+            &Actor::device(),
+            NewStaff {
+                nip: ADMIN.into(),
+                name: "Drs. Markus Ingan".into(),
+                title: None,
+                role: StaffRole::Admin,
+            },
+        )
+        .expect("admin");
         let admin = Actor::staff(Nip::parse(ADMIN).expect("nip"));
-        s.add_staff(&admin, NewStaff { nip: OFFICER.into(), name: "Rina Hapsari, S.T.".into(), title: None, role: StaffRole::Petugas }).expect("officer");
+        s.add_staff(
+            &admin,
+            NewStaff {
+                nip: OFFICER.into(),
+                name: "Rina Hapsari, S.T.".into(),
+                title: None,
+                role: StaffRole::Petugas,
+            },
+        )
+        .expect("officer");
         let r = s
             .register(
                 &Actor::device(),
                 NewSession {
                     category: "konsultasi".into(),
-                    visitor: VisitorInput { name: "Yohanes Lung".into(), phone: Some("081255667788".into()), nik: Some("6407015203900001".into()), org: Some("CV Karya Benua".into()), role: Some("penyedia".into()), ..Default::default() },
+                    visitor: VisitorInput {
+                        name: "Yohanes Lung".into(),
+                        phone: Some("081255667788".into()),
+                        nik: Some("6407015203900001".into()),
+                        org: Some("CV Karya Benua".into()),
+                        role: Some("penyedia".into()),
+                        ..Default::default()
+                    },
                     subject: "Persyaratan SBU pada tender jalan".into(),
                     ..Default::default()
                 },
@@ -596,7 +558,14 @@ mod from_store {
             .expect("register");
         s.assign(&admin, &r.ticket, OFFICER).expect("assign");
         s.start(&Actor::device(), &r.ticket).expect("start");
-        s.finish(&Actor::device(), &r.ticket, Some("SBU yang diperpanjang tetap sah."), Some("Unggah ulang SBU"), None).expect("finish");
+        s.finish(
+            &Actor::device(),
+            &r.ticket,
+            Some("SBU yang diperpanjang tetap sah."),
+            Some("Unggah ulang SBU"),
+            None,
+        )
+        .expect("finish");
         s.rate(&Actor::device(), &r.ticket, 5, Some("Jelas"), true).expect("rate");
         (s, r.ticket, r.visitor_id)
     }
@@ -604,16 +573,37 @@ mod from_store {
     #[test]
     fn intake_and_report_from_the_store() {
         let (s, ticket, visitor) = store_with_rated_session();
-        let intake = Pdf::write("store_intake", &s.print_session(printer(), &ticket, SessionForm::Intake).expect("intake"));
+        let intake = Pdf::write(
+            "store_intake",
+            &s.print_session(printer(), &ticket, SessionForm::Intake).expect("intake"),
+        );
         assert_contains(&intake.text(), &[&ticket, "Yohanes Lung", "6407********0001", "Persyaratan SBU"]);
         assert!(!intake.text().contains("6407015203900001"), "NIK is masked");
-        let report = Pdf::write("store_report", &s.print_session(printer(), &ticket, SessionForm::Report).expect("report"));
+        let report = Pdf::write(
+            "store_report",
+            &s.print_session(printer(), &ticket, SessionForm::Report).expect("report"),
+        );
         let text = report.text();
-        assert_contains(&text, &[&ticket, "Rina Hapsari", OFFICER, "Drs. Markus Ingan", "Sangat Baik", "SBU yang diperpanjang", "Unggah ulang SBU"]);
+        assert_contains(
+            &text,
+            &[
+                &ticket,
+                "Rina Hapsari",
+                OFFICER,
+                "Drs. Markus Ingan",
+                "Sangat Baik",
+                "SBU yang diperpanjang",
+                "Unggah ulang SBU",
+            ],
+        );
         assert!(text.contains("WITA"), "times in the office time zone");
 
-        s.erase_visitor(&Actor::staff(Nip::parse(ADMIN).expect("nip")), &visitor, "Permohonan 1/2026").expect("erase");
-        let after = Pdf::write("store_report_erased", &s.print_session(printer(), &ticket, SessionForm::Report).expect("report"));
+        s.erase_visitor(&Actor::staff(Nip::parse(ADMIN).expect("nip")), &visitor, "Permohonan 1/2026")
+            .expect("erase");
+        let after = Pdf::write(
+            "store_report_erased",
+            &s.print_session(printer(), &ticket, SessionForm::Report).expect("report"),
+        );
         let text = after.text();
         assert!(text.contains("[dihapus]") && !text.contains("Yohanes"), "{text}");
         assert_contains(&text, &[&ticket, "Sangat Baik"]);
@@ -623,7 +613,15 @@ mod from_store {
     fn the_report_of_an_unfinished_session_is_refused() {
         let (s, _, _) = store_with_rated_session();
         let r = s
-            .register(&Actor::device(), NewSession { category: "pengaduan".into(), visitor: VisitorInput { name: "X".into(), ..Default::default() }, subject: "y".into(), ..Default::default() })
+            .register(
+                &Actor::device(),
+                NewSession {
+                    category: "pengaduan".into(),
+                    visitor: VisitorInput { name: "X".into(), ..Default::default() },
+                    subject: "y".into(),
+                    ..Default::default()
+                },
+            )
             .expect("register");
         let err = s.print_session(printer(), &r.ticket, SessionForm::Report).expect_err("not finished");
         assert!(err.to_string().contains("intake form"), "{err}");
@@ -632,7 +630,10 @@ mod from_store {
     #[test]
     fn visitor_data_export_pdf() {
         let (s, ticket, visitor) = store_with_rated_session();
-        let pdf = Pdf::write("store_visitor", &s.print_visitor_data(printer(), &visitor, Some(ADMIN)).expect("pdf"));
+        let pdf = Pdf::write(
+            "store_visitor",
+            &s.print_visitor_data(printer(), &visitor, Some(ADMIN)).expect("pdf"),
+        );
         assert_contains(&pdf.text(), &["Yohanes Lung", &ticket, "6407********0001"]);
     }
 }

@@ -90,12 +90,18 @@ fn sessions_round_trip_through_csv_xlsx_and_json() {
     let out = export_sessions(&s, ExportFormat::Csv, &csv_path, &SessionFilter::default()).expect("csv");
     assert_eq!((out.rows, out.files.len()), (3, 1));
     let (header, rows) = read_csv(&csv_path);
-    assert_eq!(&header[..6], ["No. tiket", "Kategori", "Status", "Nama pengunjung", "Instansi/perusahaan", "Perihal"]);
+    assert_eq!(
+        &header[..6],
+        ["No. tiket", "Kategori", "Status", "Nama pengunjung", "Instansi/perusahaan", "Perihal"]
+    );
     assert_eq!(header[8], "Datang (WITA)");
     assert_eq!(rows.len(), 3);
     let by_ticket = |t: &str| rows.iter().find(|r| r[0] == t).expect("row").clone();
     let rina = by_ticket(&tickets[0]);
-    assert_eq!((rina[1].as_str(), rina[2].as_str(), rina[3].as_str()), ("Konsultasi", "Dinilai", "Rina Wulandari"));
+    assert_eq!(
+        (rina[1].as_str(), rina[2].as_str(), rina[3].as_str()),
+        ("Konsultasi", "Dinilai", "Rina Wulandari")
+    );
     assert_eq!((rina[6].as_str(), rina[7].as_str()), (BUDI, "Budi Petugas"));
     assert_eq!((rina[14].as_str(), rina[15].as_str()), ("5", "Sangat Baik"));
     // Arrival as a local time in the office's zone, minute precision.
@@ -116,7 +122,9 @@ fn sessions_round_trip_through_csv_xlsx_and_json() {
     let bytes = std::fs::read(&xlsx_path).expect("read");
     assert!(bytes.starts_with(b"PK\x03\x04"), "an XLSX file is a zip");
     let strings = zip_text(&bytes, "xl/sharedStrings.xml");
-    for known in ["No. tiket", "Datang (WITA)", "Rina Wulandari", "[dihapus]", "Budi Petugas", "=1+1 bukan rumus"] {
+    for known in
+        ["No. tiket", "Datang (WITA)", "Rina Wulandari", "[dihapus]", "Budi Petugas", "=1+1 bukan rumus"]
+    {
         assert!(strings.contains(known), "{known} in the shared strings");
     }
     assert!(zip_text(&bytes, "xl/workbook.xml").contains("name=\"Layanan\""));
@@ -127,7 +135,8 @@ fn sessions_round_trip_through_csv_xlsx_and_json() {
 
     let json_path = dir.path().join("layanan.json");
     export_sessions(&s, ExportFormat::Json, &json_path, &SessionFilter::default()).expect("json");
-    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json_path).expect("read")).expect("json");
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json_path).expect("read")).expect("json");
     let rows = v.as_array().expect("array");
     assert_eq!(rows.len(), 3);
     let rina = rows.iter().find(|r| r["ticket"] == tickets[0].as_str()).expect("row");
@@ -137,7 +146,8 @@ fn sessions_round_trip_through_csv_xlsx_and_json() {
     assert!(rina["arrived_at"].as_str().expect("time").ends_with("+08:00"), "office time zone");
 
     // No temporary file is left behind.
-    let left: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").map(|e| e.expect("entry").file_name()).collect();
+    let left: Vec<_> =
+        std::fs::read_dir(dir.path()).expect("dir").map(|e| e.expect("entry").file_name()).collect();
     assert_eq!(left.len(), 3, "{left:?}");
 }
 
@@ -154,9 +164,13 @@ fn risks_and_reports_export() {
     assert_eq!(header[0], "Kode");
     assert_eq!(rows.len(), 1);
     let col = |name: &str| header.iter().position(|h| h == name).expect(name);
-    assert_eq!((rows[0][col("Skor inheren")].as_str(), rows[0][col("Tingkat inheren")].as_str()), ("19", "Tinggi"));
+    assert_eq!(
+        (rows[0][col("Skor inheren")].as_str(), rows[0][col("Tingkat inheren")].as_str()),
+        ("19", "Tinggi")
+    );
 
-    let perf = staff_performance(&s, &Period::month(2026, 3).expect("p"), &ReportFilter::default()).expect("perf");
+    let perf =
+        staff_performance(&s, &Period::month(2026, 3).expect("p"), &ReportFilter::default()).expect("perf");
     let p = dir.path().join("kinerja.csv");
     let out = export_report(&perf, ExportFormat::Csv, &p).expect("csv");
     assert_eq!(out.files, [p.clone()]);

@@ -21,7 +21,12 @@ fn invalid_sessions_are_left_out_of_every_report() {
         outcome: None,
     };
     // One valid session of each kind…
-    craft(&s, &Spec::new(Category::Konsultasi, "Katalog", "2026-03-02 09:00").served(BUDI, "2026-03-02 09:10", "2026-03-02 09:20").rated(5));
+    craft(
+        &s,
+        &Spec::new(Category::Konsultasi, "Katalog", "2026-03-02 09:00")
+            .served(BUDI, "2026-03-02 09:10", "2026-03-02 09:20")
+            .rated(5),
+    );
     let mut ok = Spec::new(Category::Sanggahan, "Sanggah", "2026-03-13 09:00");
     ok.objection = Some(objection.clone());
     craft(&s, &ok);
@@ -53,16 +58,25 @@ fn invalid_sessions_are_left_out_of_every_report() {
 fn period_summary_counts_categories_statuses_and_times() {
     let s = office();
     crate::performance::march(&s);
-    let r = period_summary(&s, &Period::month(2026, 3).expect("p"), &ReportFilter::default()).expect("summary");
+    let r =
+        period_summary(&s, &Period::month(2026, 3).expect("p"), &ReportFilter::default()).expect("summary");
     assert_eq!(r.header.title, "Rekap Layanan");
     // March: 8 valid sessions (the officers' 7, Budi's cancelled one included, and one waiting).
     assert_eq!(r.sessions_total, 8);
     let k = &r.by_category[0];
     assert_eq!((k.category.code.as_str(), k.total), ("konsultasi", 7));
-    let statuses: Vec<(&str, i64)> = k.by_status.iter().map(|s| (s.code.as_deref().unwrap_or(""), s.count)).collect();
+    let statuses: Vec<(&str, i64)> =
+        k.by_status.iter().map(|s| (s.code.as_deref().unwrap_or(""), s.count)).collect();
     assert_eq!(
         statuses,
-        [("registered", 1), ("assigned", 0), ("in_service", 0), ("finished", 1), ("rated", 4), ("cancelled", 1)]
+        [
+            ("registered", 1),
+            ("assigned", 0),
+            ("in_service", 0),
+            ("finished", 1),
+            ("rated", 4),
+            ("cancelled", 1)
+        ]
     );
     assert_eq!(r.by_category[1].total, 1);
     // Waits 600, 1800, 300, 600, 120, 600 → 670 s; durations 1200, 900, 2400, 600, 1800 → 1380 s.

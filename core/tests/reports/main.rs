@@ -10,12 +10,13 @@ mod objections;
 mod performance;
 mod risk;
 mod satisfaction;
+mod scratch;
 mod topics;
 
 use amer_core::doc::session::{SessionInit, SessionOp};
 use amer_core::doc::{self, Document};
-use amer_core::model::{Category, Channel, Nip, Objection, Package, Score, Stage, Stamp, StaffRole};
 use amer_core::model::OneToFive;
+use amer_core::model::{Category, Channel, Nip, Objection, Package, Score, StaffRole, Stage, Stamp};
 use amer_core::store::{Actor, InitOptions, NewStaff};
 use amer_core::{DocKind, SessionId, Store, VisitorId};
 use chrono::{NaiveDate, TimeZone};
@@ -155,7 +156,8 @@ pub fn craft(store: &Store, s: &Spec) -> SessionId {
         notes: s.notes.clone(),
     };
     doc::session::create(&mut d, &init, &stamp(s.arrived)).expect("create");
-    let apply = |d: &mut Document, op: SessionOp, at: i64| doc::session::apply(d, &op, &stamp(at)).expect("op");
+    let apply =
+        |d: &mut Document, op: SessionOp, at: i64| doc::session::apply(d, &op, &stamp(at)).expect("op");
     if let Some(o) = s.officer {
         apply(&mut d, SessionOp::Assign { officer: o.into() }, s.arrived + 30_000);
     }

@@ -29,13 +29,28 @@ fn sanggahan(store: &Store, subject: &str, arrived: &str, o: Objection) {
 fn fixture(store: &Store) {
     // Mon 2 Nov + 5 = Sat 7 Nov (weekend) → Mon 9 Nov; + 3 = Thu 12 Nov. Filed on the last day,
     // answered a day late.
-    sanggahan(store, "Sanggah paket jalan", "2026-11-03 09:00", objection("2026-11-02", Some("2026-11-09"), Some("2026-11-13")));
+    sanggahan(
+        store,
+        "Sanggah paket jalan",
+        "2026-11-03 09:00",
+        objection("2026-11-02", Some("2026-11-09"), Some("2026-11-13")),
+    );
     // Thu 12 Mar + 5 = Tue 17 Mar; + 3 = Fri 20 Mar (cuti bersama Idulfitri), weekend, Mon 23 and
     // Tue 24 (cuti bersama) → Wed 25 Mar. Filed a day late, answered on the last day.
-    sanggahan(store, "Sanggah paket sekolah", "2026-03-13 09:00", objection("2026-03-12", Some("2026-03-18"), Some("2026-03-25")));
+    sanggahan(
+        store,
+        "Sanggah paket sekolah",
+        "2026-03-13 09:00",
+        objection("2026-03-12", Some("2026-03-18"), Some("2026-03-25")),
+    );
     // Wed 12 Aug + 5 = Mon 17 Aug (Proklamasi) → Tue 18 Aug; + 3 = Fri 21 Aug. Filed late (19
     // Aug), never answered.
-    sanggahan(store, "Sanggah paket puskesmas", "2026-08-13 09:00", objection("2026-08-12", Some("2026-08-19"), None));
+    sanggahan(
+        store,
+        "Sanggah paket puskesmas",
+        "2026-08-13 09:00",
+        objection("2026-08-12", Some("2026-08-19"), None),
+    );
     // A sanggahan without an announcement date is not in the report; an invalid one neither.
     let mut no_date = objection("2026-08-12", None, None);
     no_date.announced_on = None;
@@ -71,7 +86,10 @@ fn deadlines_roll_over_weekends_and_holidays_and_late_filings_show() {
             ("Sanggah paket jalan", "2026-11-09".into(), "2026-11-12".into(), Some(false), Some(true)),
         ]
     );
-    assert_eq!(r.rows[2].deadline_notes, ["Batas akhir sanggah 7 November 2026 jatuh pada akhir pekan, digeser ke 9 November 2026"]);
+    assert_eq!(
+        r.rows[2].deadline_notes,
+        ["Batas akhir sanggah 7 November 2026 jatuh pada akhir pekan, digeser ke 9 November 2026"]
+    );
     assert_eq!(
         r.rows[0].deadline_notes,
         ["Batas jawaban 20 Maret 2026 jatuh pada hari libur (Cuti bersama Idulfitri 1447 H), digeser ke 25 Maret 2026"]
@@ -87,7 +105,8 @@ fn deadlines_roll_over_weekends_and_holidays_and_late_filings_show() {
     assert!(!r.outcomes_available);
     assert_eq!((sum.upheld, sum.rejected, sum.outcome_unknown), (0, 0, 3));
     // Periods select by arrival.
-    let march = objections(&s, &Period::month(2026, 3).expect("p"), &ReportFilter::default()).expect("report");
+    let march =
+        objections(&s, &Period::month(2026, 3).expect("p"), &ReportFilter::default()).expect("report");
     assert_eq!(march.rows.len(), 1);
 }
 

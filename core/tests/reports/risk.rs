@@ -82,7 +82,8 @@ fn levels_maps_progress_and_links() {
     let m = &r.inherent_map;
     assert_eq!(m.rows.iter().map(|row| row.likelihood.value).collect::<Vec<_>>(), [5, 4, 3, 2, 1]);
     assert_eq!(m.impacts.iter().map(|i| i.value).collect::<Vec<_>>(), [1, 2, 3, 4, 5]);
-    let counts: Vec<Vec<i64>> = m.rows.iter().map(|row| row.cells.iter().map(|c| c.count).collect()).collect();
+    let counts: Vec<Vec<i64>> =
+        m.rows.iter().map(|row| row.cells.iter().map(|c| c.count).collect()).collect();
     assert_eq!(
         counts,
         [[0, 0, 0, 0, 1], [0, 0, 0, 2, 0], [0, 0, 0, 0, 0], [0, 0, 0, 0, 0], [0, 0, 1, 0, 1]],
@@ -97,8 +98,11 @@ fn levels_maps_progress_and_links() {
     assert_eq!(res.rows[3].cells[2].count, 1, "L2 I3");
     assert_eq!(res.rows[4].cells[0].count, 1, "L1 I1");
     assert_eq!((res.assessed, res.not_assessed), (2, 4));
-    let levels: Vec<(&str, u8, u8, i64, i64)> =
-        r.levels.iter().map(|l| (l.level.code.as_str(), l.from_score, l.to_score, l.inherent, l.residual)).collect();
+    let levels: Vec<(&str, u8, u8, i64, i64)> = r
+        .levels
+        .iter()
+        .map(|l| (l.level.code.as_str(), l.from_score, l.to_score, l.inherent, l.residual))
+        .collect();
     assert_eq!(
         levels,
         [

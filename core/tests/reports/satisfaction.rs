@@ -30,7 +30,10 @@ fn index_and_grade_vectors() {
     let d = RatingSummary::from_counts([0, 0, 14, 1, 0]);
     assert!(close(d.index.expect("index"), 63.75));
     let g = d.grade.expect("grade");
-    assert_eq!((g.letter.as_str(), g.label.as_str(), g.interval.as_str()), ("D", "Tidak Baik", "25,00–64,99"));
+    assert_eq!(
+        (g.letter.as_str(), g.label.as_str(), g.interval.as_str()),
+        ("D", "Tidak Baik", "25,00–64,99")
+    );
     let none = RatingSummary::from_counts([0; 5]);
     assert_eq!((none.count, none.mean, none.index, none.grade), (0, None, None, None));
     assert_eq!(none.index_label, "setara IKM (konversi skala 1–5)");
@@ -40,7 +43,8 @@ fn index_and_grade_vectors() {
 fn report_counts_the_period_ratings_by_category() {
     let s = office();
     crate::performance::march(&s);
-    let r = satisfaction(&s, &Period::month(2026, 3).expect("period"), &ReportFilter::default()).expect("report");
+    let r =
+        satisfaction(&s, &Period::month(2026, 3).expect("period"), &ReportFilter::default()).expect("report");
     assert_eq!(r.header.title, "Indeks Kepuasan Layanan");
     // March ratings 5, 4, 3, 5, 2 (the invalid 1 and the April 1 are left out).
     assert_eq!(r.overall.count, 5);
@@ -53,7 +57,8 @@ fn report_counts_the_period_ratings_by_category() {
     assert_eq!(r.overall.mean, Some(3.8));
     assert!(close(r.overall.index.expect("index"), 77.5));
     assert_eq!(r.overall.grade.as_ref().map(|g| g.label.as_str()), Some("Baik"));
-    let per: Vec<(&str, i64)> = r.by_category.iter().map(|c| (c.category.code.as_str(), c.rating.count)).collect();
+    let per: Vec<(&str, i64)> =
+        r.by_category.iter().map(|c| (c.category.code.as_str(), c.rating.count)).collect();
     assert_eq!(per, [("konsultasi", 4), ("pengaduan", 1), ("sanggahan", 0)]);
     // Konsultasi: 5, 4, 5, 2 → 4.0 → 81.25 (B).
     assert!(close(r.by_category[0].rating.index.expect("index"), 81.25));

@@ -62,7 +62,10 @@ fn counts_topics_repeat_visitors_and_words() {
     let by = |rows: &[amer_core::report::CountRow]| -> Vec<(String, i64)> {
         rows.iter().map(|c| (c.label.clone(), c.count)).collect()
     };
-    assert_eq!(by(&r.by_category), [("Konsultasi".into(), 3), ("Pengaduan".into(), 2), ("Sanggahan".into(), 1)]);
+    assert_eq!(
+        by(&r.by_category),
+        [("Konsultasi".into(), 3), ("Pengaduan".into(), 2), ("Sanggahan".into(), 1)]
+    );
     let topics = by(&r.by_topic);
     assert_eq!(topics[0], ("Pembayaran terlambat".into(), 2));
     assert_eq!(topics[1].1, 2, "two spellings of one topic are one topic: {topics:?}");
@@ -76,7 +79,10 @@ fn counts_topics_repeat_visitors_and_words() {
     assert_eq!(opd[2], ("(tidak diisi)".into(), 3));
     assert_eq!(r.by_package_type[0].count, 2);
     assert_eq!(r.by_package_type[1].count, 1);
-    assert_eq!(r.by_method.iter().find(|m| m.code.as_deref() == Some("e_purchasing")).map(|m| m.count), Some(2));
+    assert_eq!(
+        r.by_method.iter().find(|m| m.code.as_deref() == Some("e_purchasing")).map(|m| m.count),
+        Some(2)
+    );
     let rv = &r.repeat_visitors;
     // Rina 3 sessions, Budi 2 (+ an invalid one, not counted), the other visitor 1.
     assert_eq!((rv.visitors, rv.repeat_visitors, rv.repeat_sessions), (3, 2, 5));
@@ -85,7 +91,10 @@ fn counts_topics_repeat_visitors_and_words() {
     let words = word_counts(&r);
     assert_eq!(words[0], ("katalog", 5, 3, 2), "{words:?}");
     assert!(words.contains(&("pembayaran", 4, 2, 2)), "{words:?}");
-    assert!(words.iter().all(|w| !["yang", "dan", "dengan", "untuk", "tidak", "rusak"].contains(&w.0)), "{words:?}");
+    assert!(
+        words.iter().all(|w| !["yang", "dan", "dengan", "untuk", "tidak", "rusak"].contains(&w.0)),
+        "{words:?}"
+    );
     assert_eq!(words.len(), 5);
 }
 
