@@ -163,6 +163,14 @@ pub enum Command {
     #[command(after_help = "Examples:\n  amer completions bash > /etc/bash_completion.d/amer\n  \
         amer completions powershell >> $PROFILE\n  amer completions zsh > \"${fpath[1]}/_amer\"")]
     Completions(CompletionsArgs),
+    /// Copy the built-in A4 templates into a folder, to adjust them without recompiling
+    #[command(after_help = "Examples:\n  amer templates export ~/.local/share/amer/templates\n\n\
+        Edited files in HOME/templates/ (same names) are used instead of the built-in ones;\n\
+        delete a file to go back to the built-in template.")]
+    Templates {
+        #[command(subcommand)]
+        cmd: TemplatesCommand,
+    },
 }
 
 const IMPORT_HELP: &str = "\
@@ -344,6 +352,26 @@ pub enum SessionCommand {
         /// Why
         #[arg(long)]
         reason: String,
+    },
+    /// Print the intake form or the service report to an A4 PDF file
+    #[command(
+        after_help = "Examples:\n  amer session print K-261127-A-001 --form intake --out formulir.pdf\n  \
+        amer session print K-261127-A-001 --form report --out laporan.pdf\n\n\
+        Templates can be adjusted without recompiling: put an edited copy of a template (see\n\
+        `amer templates export DIR`) in the node's folder under templates/."
+    )]
+    Print {
+        /// Ticket number or session id
+        ticket: String,
+        /// Which document: intake (Formulir Pendaftaran Layanan) or report (Laporan Hasil Layanan)
+        #[arg(long, value_parser = ["intake", "report"])]
+        form: String,
+        /// Where to write the PDF
+        #[arg(long, value_name = "FILE.pdf")]
+        out: std::path::PathBuf,
+        /// Replace an existing file
+        #[arg(long)]
+        force: bool,
     },
     /// Show the whole record: visitor (NIK masked), times, notes, rating, conflicts, history
     #[command(
@@ -728,4 +756,20 @@ mod tests {
         assert!(cli.global.json);
         assert_eq!(cli.global.home.as_deref(), Some(std::path::Path::new("/tmp/x")));
     }
+}
+
+/// `amer templates ...`.
+#[derive(Debug, Subcommand)]
+pub enum TemplatesCommand {
+    /// Write the built-in templates (common.typ, intake.typ, service_report.typ...) to DIR
+    #[command(
+        after_help = "Examples:\n  amer templates export ~/.local/share/amer/templates\n  amer templates export templates --force"
+    )]
+    Export {
+        /// The folder (created if missing); existing files are kept unless --force
+        dir: std::path::PathBuf,
+        /// Replace existing files
+        #[arg(long)]
+        force: bool,
+    },
 }

@@ -823,3 +823,53 @@ mod inspect {
         assert_eq!(d["problems"], serde_json::json!([]));
     }
 }
+
+mod printing {
+    use super::*;
+
+    fn pdftotext(p: &Path) -> String {
+        let out = Command::new("pdftotext").arg(p).arg("-").output().expect("pdftotext (poppler-utils)");
+        String::from_utf8_lossy(&out.stdout).split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    #[test]
+    fn intake_and_report_pdfs() {
+        let h = Home::office();
+        let t = h.finished_session();
+        h.json(&["session", "rate", &t, "--score", "4", "--signed"]);
+        let intake = h.path().join("formulir.pdf");
+        let v = h.json(&["session", "print", &t, "--form", "intake", "--out", s(&intake)]);
+        assert!(v["bytes"].as_u64().unwrap_or(0) > 1000);
+        let text = pdftotext(&intake);
+        assert!(
+            text.contains(&t) && text.contains("Rina Wulandari") && text.contains("6407********0001"),
+            "{text}"
+        );
+        let report = h.path().join("laporan.pdf");
+        h.json(&["session", "print", &t, "--form", "report", "--out", s(&report)]);
+        let text = pdftotext(&report);
+        assert!(text.contains("Budi Petugas") && text.contains(OFFICER) && text.contains("Baik"), "{text}");
+        // No silent overwrite.
+        let err = h.fails(&["session", "print", &t, "--form", "report", "--out", s(&report)], 1);
+        assert!(err.contains("--force"), "{err}");
+        h.json(&["session", "print", &t, "--form", "report", "--out", s(&report), "--force"]);
+    }
+
+    #[test]
+    fn a_template_in_the_home_replaces_the_built_in_one() {
+        let h = Home::office();
+        let t = h.new_session();
+        let dir = h.path().join("templates");
+        let files = h.json(&["templates", "export", s(&dir)]);
+        assert!(files.as_array().is_some_and(|a| a.len() >= 9), "{files}");
+        let intake = dir.join("intake.typ");
+        let text = std::fs::read_to_string(&intake).expect("read");
+        std::fs::write(&intake, format!("{text}\n#text[CETAKAN KHUSUS KANTOR]\n")).expect("write");
+        let out = h.path().join("f.pdf");
+        h.json(&["session", "print", &t, "--form", "intake", "--out", s(&out)]);
+        assert!(pdftotext(&out).contains("CETAKAN KHUSUS KANTOR"));
+        let err =
+            h.fails(&["session", "print", &t, "--form", "report", "--out", s(&h.path().join("r.pdf"))], 1);
+        assert!(err.contains("not finished"), "{err}");
+    }
+}

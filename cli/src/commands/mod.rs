@@ -37,6 +37,11 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// The PDF printer; templates in `HOME/templates/` replace the built-in ones.
+    pub fn printer(&self) -> amer_core::print::Printer {
+        amer_core::print::Printer::new(Some(self.home.join("templates")))
+    }
+
     /// The database file.
     pub fn db_path(&self) -> PathBuf {
         self.home.join(home::DB_FILE)
@@ -112,8 +117,38 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Backup(a) => backup::backup(&ctx, a),
         Command::Restore(a) => backup::restore(&ctx, a),
         Command::Completions(a) => completions::run(a),
-        // Synchronisation (peer, sync, demo) and reports/printing (report, export) are
-        // dispatched here once their libraries are ready.
+        Command::Templates { cmd: crate::args::TemplatesCommand::Export { dir, force } } => {
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+            let mut written = Vec::new();
+            for (name, text) in amer_core::print::embedded_files() {
+                let path = dir.join(name);
+                if path.exists() && !force {
+                    continue;
+                }
+                std::fs::write(&path, text)
+                    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+                written.push(path.display().to_string());
+            }
+            ctx.out.emit(&written, |w| {
+                for f in &written {
+                    writeln!(w, "{f}")?;
+                }
+                Ok(())
+            })
+        } // Synchronisation (peer, sync, demo) and reports/printing (report, export) are
+          // dispatched here once their libraries are ready.
     }
     .map(|()| exit::OK)
+}
+
+/// Writes a file the user asked for, refusing to replace an existing one without `--force`.
+pub fn write_new_file(path: &std::path::Path, bytes: &[u8], force: bool) -> anyhow::Result<()> {
+    if path.exists() && !force {
+        return Err(crate::exit::refuse(format!(
+            "{} already exists; add --force to replace it",
+            path.display()
+        )));
+    }
+    std::fs::write(path, bytes).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
 }

@@ -60,7 +60,20 @@ pub fn run(ctx: &Ctx, cmd: SessionCommand) -> anyhow::Result<()> {
             ctx.out.emit(&v, |w| v.write(w, &ctx.out))
         }
         SessionCommand::List(a) => list(ctx, &store, a),
+        SessionCommand::Print { ticket, form, out, force } => {
+            let form = amer_core::print::SessionForm::parse(&form)?;
+            let pdf = store.print_session(&ctx.printer(), &ticket, form)?;
+            super::write_new_file(&out, &pdf, force)?;
+            let result = Printed { file: out.display().to_string(), bytes: pdf.len() };
+            ctx.out.emit(&result, |w| writeln!(w, "PDF written to {} ({} bytes)", result.file, result.bytes))
+        }
     }
+}
+
+#[derive(Debug, Serialize)]
+struct Printed {
+    file: String,
+    bytes: usize,
 }
 
 #[derive(Debug, Serialize)]
