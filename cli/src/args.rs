@@ -163,6 +163,27 @@ pub enum Command {
     #[command(after_help = "Examples:\n  amer completions bash > /etc/bash_completion.d/amer\n  \
         amer completions powershell >> $PROFILE\n  amer completions zsh > \"${fpath[1]}/_amer\"")]
     Completions(CompletionsArgs),
+    /// The office's member PCs: invite a new PC, join an office, list, add an address, remove
+    #[command(
+        after_help = "Examples:\n  amer peer invite --ttl 10m\n  amer --home D:\\amer peer join AMER-XXXX-XXXX-... --device \"PC Kasubag\"\n  \
+        amer peer list\n  amer peer add abcd-efgh-ijkl-mnop 192.168.1.20:7450\n  amer peer remove A12 --by 198503122010011003"
+    )]
+    Peer {
+        #[command(subcommand)]
+        cmd: PeerCommand,
+    },
+    /// Synchronise with the other PCs over QUIC
+    #[command(
+        after_help = "Examples:\n  amer sync serve --listen 0.0.0.0:7450\n  amer sync now --peer 192.168.1.20:7450 --json"
+    )]
+    Sync {
+        #[command(subcommand)]
+        cmd: SyncCommand,
+    },
+    /// The main job on the embedded default: three PCs of one office work apart, sync over QUIC
+    /// on loopback, show the merged result and a conflict, print a service report
+    #[command(after_help = "Examples:\n  amer demo\n  amer demo --dir /tmp/amer-demo --json")]
+    Demo(DemoArgs),
     /// Copy the built-in A4 templates into a folder, to adjust them without recompiling
     #[command(after_help = "Examples:\n  amer templates export ~/.local/share/amer/templates\n\n\
         Edited files in HOME/templates/ (same names) are used instead of the built-in ones;\n\
@@ -772,4 +793,92 @@ pub enum TemplatesCommand {
         #[arg(long)]
         force: bool,
     },
+}
+
+/// `amer peer ...`.
+#[derive(Debug, Subcommand)]
+pub enum PeerCommand {
+    /// Make a one-time code for a new PC (this PC must be running `amer sync serve`)
+    #[command(
+        after_help = "Examples:\n  amer peer invite\n  amer peer invite --ttl 30m --addr 192.168.1.10:7450 --json"
+    )]
+    Invite {
+        /// How long the code stays valid (e.g. 10m, 1h)
+        #[arg(long, default_value = "10m", value_parser = crate::commands::peer::parse_ttl)]
+        ttl: std::time::Duration,
+        /// The address the new PC should reach this one at (default: the one `sync serve` published)
+        #[arg(long, value_name = "IP:PORT")]
+        addr: Option<std::net::SocketAddrV4>,
+    },
+    /// Join an office with a code from one of its PCs (run in an empty --home)
+    #[command(
+        after_help = "Examples:\n  amer --home D:\\amer peer join AMER-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XX --device \"PC Loket 2\""
+    )]
+    Join {
+        /// The invite code
+        code: String,
+        /// This PC's name
+        #[arg(long, value_name = "NAME", default_value = "PC")]
+        device: String,
+        /// Where this PC will listen for the others (published to the office)
+        #[arg(long, value_name = "IP:PORT", default_value = "0.0.0.0:0")]
+        listen: std::net::SocketAddr,
+        /// Seconds to wait for the first catch-up
+        #[arg(long, default_value_t = 60)]
+        timeout: u64,
+    },
+    /// List the office's member PCs
+    #[command(after_help = "Examples:\n  amer peer list\n  amer peer list --json")]
+    List,
+    /// Remember a static address for a member (always works, with or without LAN discovery)
+    #[command(after_help = "Examples:\n  amer peer add abcd-efgh-ijkl-mnop 192.168.1.20:7450")]
+    Add {
+        /// The member's node id (full hex, short form, or device code)
+        node_id: String,
+        /// Its address
+        addr: std::net::SocketAddr,
+    },
+    /// Remove a member PC (admin or pimpinan, --by): every PC refuses it from the next sync on
+    #[command(after_help = "Examples:\n  amer peer remove A12 --by 198503122010011003")]
+    Remove {
+        /// The member's node id (full hex, short form, or device code)
+        node_id: String,
+    },
+}
+
+/// `amer sync ...`.
+#[derive(Debug, Subcommand)]
+pub enum SyncCommand {
+    /// Run the node in the foreground until Ctrl+C / SIGTERM: listen, dial known peers, live sync
+    #[command(
+        after_help = "Examples:\n  amer sync serve\n  amer sync serve --listen 0.0.0.0:7450 --peer 192.168.1.20:7450 -v"
+    )]
+    Serve {
+        /// Where to listen (UDP)
+        #[arg(long, value_name = "IP:PORT", default_value = "0.0.0.0:7450")]
+        listen: std::net::SocketAddr,
+        /// Extra peer addresses to dial
+        #[arg(long, value_name = "IP:PORT")]
+        peer: Vec<std::net::SocketAddr>,
+    },
+    /// Catch up both ways with the reachable peers, then exit
+    #[command(
+        after_help = "Examples:\n  amer sync now\n  amer sync now --peer 192.168.1.20:7450 --timeout 30 --json"
+    )]
+    Now {
+        /// One peer to sync with (default: every member that answers)
+        #[arg(long, value_name = "IP:PORT")]
+        peer: Option<std::net::SocketAddr>,
+        /// Seconds to wait
+        #[arg(long, default_value_t = 30)]
+        timeout: u64,
+    },
+}
+
+/// `amer demo`.
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// Folder for the demo's three PCs (default: a new temporary folder, kept afterwards)
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<std::path::PathBuf>,
 }

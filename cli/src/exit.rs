@@ -66,6 +66,9 @@ pub fn code_of(err: &anyhow::Error) -> u8 {
         if cause.is::<Refusal>() {
             return REFUSED;
         }
+        if cause.is::<crate::commands::sync::SyncFailure>() {
+            return SYNC;
+        }
     }
     STORAGE
 }

@@ -30,6 +30,21 @@ pub enum Error {
     /// Sending or receiving a frame failed.
     #[error(transparent)]
     Frame(#[from] FrameError),
+    /// A sync session failed.
+    #[error(transparent)]
+    Session(#[from] SessionError),
+    /// An invite code could not be read.
+    #[error(transparent)]
+    InviteCode(#[from] InviteCodeError),
+    /// An invite code could not be made.
+    #[error(transparent)]
+    Invite(#[from] InviteError),
+    /// Joining failed.
+    #[error(transparent)]
+    Join(#[from] JoinError),
+    /// The node failed.
+    #[error(transparent)]
+    Node(#[from] NodeError),
 }
 
 /// Result of this crate; the error defaults to [`Error`].
@@ -190,6 +205,19 @@ pub enum ConnectError {
         addr: SocketAddr,
         /// The node id we expected.
         expected: NodeId,
+        /// The node id it presented.
+        presented: NodeId,
+    },
+    /// The PC at the invite code's address is not the one that made the code.
+    #[error(
+        "the PC at {addr} is {presented}, not the inviting PC {expected} named by the invite code; \
+         check the code, or whether the inviting PC's address changed"
+    )]
+    UnexpectedInviter {
+        /// The address dialled.
+        addr: SocketAddr,
+        /// The short id from the code.
+        expected: crate::identity::ShortNodeId,
         /// The node id it presented.
         presented: NodeId,
     },
@@ -439,4 +467,249 @@ impl From<quinn::ConnectionError> for LinkError {
             E::CidsExhausted => Self::Aborted { reason: "ran out of QUIC connection ids".to_owned() },
         }
     }
+}
+
+/// Why received bytes are not a valid sync protocol message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// The bytes do not decode as a message of this protocol version.
+    #[error("the peer sent a malformed message: {detail}")]
+    Malformed {
+        /// What the decoder found.
+        detail: String,
+    },
+    /// The message is longer than the protocol allows.
+    #[error("the peer sent a message of {len} bytes; the limit is {max}")]
+    TooLarge {
+        /// Its length.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The message carries more of something than the protocol allows.
+    #[error("the peer sent a message with {count} {what}; the limit is {max}")]
+    Limit {
+        /// What was counted.
+        what: &'static str,
+        /// How many there were.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
+}
+
+/// Why this PC refused a peer during a sync session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalReason {
+    /// The peer belongs to another office.
+    OtherOffice,
+    /// The peer speaks another version of the sync protocol.
+    IncompatibleVersion,
+    /// The peer is not (or no longer) a member of the office.
+    NotAMember,
+    /// The peer's messages name another node than the key it connected with.
+    WrongIdentity,
+    /// An invite code was refused (expired, used, unknown).
+    InviteRefused,
+}
+
+/// Why a sync session with a peer ended with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    /// The peer sent bytes that are not a valid message; the connection is closed and nothing
+    /// it sent in that message was stored.
+    #[error(transparent)]
+    Malformed(#[from] DecodeError),
+    /// The peer sent a message the protocol does not allow at this point.
+    #[error("the peer broke the sync protocol: {detail}")]
+    Unexpected {
+        /// What was wrong.
+        detail: String,
+    },
+    /// This PC refused the peer.
+    #[error("{detail}")]
+    Refused {
+        /// Why, as a code.
+        reason: RefusalReason,
+        /// Why, in words.
+        detail: String,
+    },
+    /// The peer refused this PC or ended the session.
+    #[error("the peer ended the session: {reason}")]
+    PeerClosed {
+        /// The close code it sent.
+        code: u64,
+        /// The reason it gave.
+        reason: String,
+    },
+    /// The peer sent a document or key record that cannot be applied; nothing of that batch
+    /// was stored.
+    #[error("the peer sent data that cannot be applied (nothing of it was stored): {source}")]
+    BadData {
+        /// What the store reported.
+        #[source]
+        source: amer_core::Error,
+    },
+    /// The local store failed.
+    #[error("the local database failed during sync: {source}")]
+    Store {
+        /// What the store reported.
+        #[source]
+        source: amer_core::Error,
+    },
+}
+
+impl SessionError {
+    /// The close code to send the peer for this error.
+    pub fn close_code(&self) -> crate::transport::CloseCode {
+        use crate::transport::CloseCode;
+        match self {
+            Self::Malformed(_) | Self::Unexpected { .. } | Self::BadData { .. } => {
+                CloseCode::ProtocolViolation
+            }
+            Self::Refused { reason, .. } => match reason {
+                RefusalReason::OtherOffice => CloseCode::OtherOffice,
+                RefusalReason::IncompatibleVersion => CloseCode::IncompatibleVersion,
+                RefusalReason::NotAMember => CloseCode::Removed,
+                RefusalReason::WrongIdentity => CloseCode::ProtocolViolation,
+                RefusalReason::InviteRefused => CloseCode::InviteRefused,
+            },
+            Self::PeerClosed { .. } => CloseCode::Done,
+            Self::Store { .. } => CloseCode::LocalError,
+        }
+    }
+
+    /// Classifies a store error raised while applying what the peer sent: damaged input is the
+    /// peer's fault, a failing database is ours.
+    pub(crate) fn from_apply(error: amer_core::Error) -> Self {
+        use amer_core::Error as E;
+        match error {
+            E::Sqlite(_) | E::Io(_) | E::SchemaTooNew { .. } | E::NotInitialised => {
+                Self::Store { source: error }
+            }
+            other => Self::BadData { source: other },
+        }
+    }
+}
+
+impl From<amer_core::Error> for SessionError {
+    fn from(source: amer_core::Error) -> Self {
+        Self::Store { source }
+    }
+}
+
+/// Why an invite code could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InviteCodeError {
+    /// A character that cannot occur in a code.
+    #[error("{found:?} cannot occur in an invite code (codes use the letters a-z and the digits 2-7)")]
+    Character {
+        /// The offending character.
+        found: char,
+    },
+    /// Too few or too many characters.
+    #[error(
+        "an invite code has {expected} letters and digits (dashes and spaces aside), this one has {found}"
+    )]
+    Length {
+        /// How many there were.
+        found: usize,
+        /// How many there must be.
+        expected: usize,
+    },
+    /// The check character does not match: a typo.
+    #[error(
+        "the invite code has a typing mistake (its check does not match); read it again from the inviting PC"
+    )]
+    Mistyped,
+}
+
+/// Why an invite code could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum InviteError {
+    /// The node has no IPv4 address the new PC could reach.
+    #[error(
+        "this node listens on {listen}, which a new PC cannot dial; start it with an IPv4 address \
+         to advertise (a LAN address such as 192.168.1.20:7313)"
+    )]
+    NoAddress {
+        /// What the node listens on.
+        listen: SocketAddr,
+    },
+    /// The system's random source failed.
+    #[error("could not draw a random invite secret from the system")]
+    Random,
+    /// The store failed.
+    #[error("could not record the invitation: {0}")]
+    Store(#[from] amer_core::Error),
+    /// The node is shutting down.
+    #[error("the sync node has stopped")]
+    Stopped,
+}
+
+/// Why joining an office with an invite code failed.
+#[derive(Debug, thiserror::Error)]
+pub enum JoinError {
+    /// This store already belongs to an office.
+    #[error("this PC already belongs to office {office}; joining needs a fresh database")]
+    AlreadyInitialised {
+        /// The office it belongs to.
+        office: String,
+    },
+    /// The invite code names an IPv4 address this node cannot dial from its listen address.
+    #[error("could not open a network endpoint to join: {0}")]
+    Bind(#[from] BindError),
+    /// The inviting PC could not be reached or was not the one named by the code.
+    #[error("could not reach the inviting PC: {0}")]
+    Connect(#[from] ConnectError),
+    /// The inviting PC refused the code.
+    #[error("the inviting PC refused to let this PC join: {reason}")]
+    Refused {
+        /// Why, as the inviting PC said.
+        reason: String,
+    },
+    /// The connection failed during the handshake.
+    #[error("the join handshake with the inviting PC failed: {detail}")]
+    Handshake {
+        /// What failed.
+        detail: String,
+    },
+    /// The local store failed.
+    #[error("could not record the office in this PC's database: {0}")]
+    Store(#[from] amer_core::Error),
+    /// The node could not start after joining.
+    #[error("joined, but the sync node could not start: {0}")]
+    Start(#[from] NodeError),
+}
+
+/// Why a sync node could not start or act.
+#[derive(Debug, thiserror::Error)]
+pub enum NodeError {
+    /// The store has no office yet.
+    #[error("this PC's database belongs to no office yet: initialise it (`amer init`) or join with an invite code")]
+    NotInitialised,
+    /// The store was set up for another key.
+    #[error(
+        "this database was set up for node {expected}, but the node key is {actual}; use the key \
+         file that belongs to this database"
+    )]
+    IdentityMismatch {
+        /// The node id recorded in the database.
+        expected: String,
+        /// The node id of the key.
+        actual: NodeId,
+    },
+    /// The endpoint could not be opened.
+    #[error(transparent)]
+    Bind(#[from] BindError),
+    /// Connecting to the peer asked for failed.
+    #[error(transparent)]
+    Connect(#[from] ConnectError),
+    /// The store failed.
+    #[error("the database failed: {0}")]
+    Store(#[from] amer_core::Error),
+    /// The node has been shut down.
+    #[error("the sync node has stopped")]
+    Stopped,
 }

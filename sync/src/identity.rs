@@ -147,6 +147,16 @@ impl ShortNodeId {
     /// Bytes of the node id the short form covers (80 bits, 16 base32 characters).
     pub const LEN: usize = 10;
 
+    /// Wraps the first 10 bytes of a node id (as carried by an invite code).
+    pub const fn from_bytes(bytes: [u8; Self::LEN]) -> Self {
+        Self(bytes)
+    }
+
+    /// The raw bytes.
+    pub const fn as_bytes(&self) -> &[u8; Self::LEN] {
+        &self.0
+    }
+
     /// Whether `id` has this short form.
     pub fn matches(&self, id: &NodeId) -> bool {
         id.0[..Self::LEN] == self.0

@@ -20,13 +20,11 @@ struct NodeKeys {
     public_key: Option<String>,
 }
 
-/// The identity of this node, kept in the home folder. Today the library picks a random node id;
-/// once the sync crate is a dependency this becomes
-/// `NodeIdentity::load_or_create(home.join("node.key"))` with its node id and public key, and
-/// nothing else in `init` changes.
+/// The identity of this node: its key pair in `HOME/node.key` (created, readable only by the
+/// user); the node id is derived from the public key.
 fn node_identity(home: &Path) -> anyhow::Result<NodeKeys> {
-    let _ = home;
-    Ok(NodeKeys::default())
+    let identity = super::sync::identity(home)?;
+    Ok(NodeKeys { node_id: Some(identity.node_id().full_hex()), public_key: None })
 }
 
 #[derive(Debug, Serialize)]

@@ -4,14 +4,17 @@
 mod audit;
 mod backup;
 mod completions;
+mod demo;
 mod holidays;
 mod import;
 mod init;
 mod inspect;
+pub(crate) mod peer;
 mod risk;
 mod session;
 mod staff;
 mod status;
+pub(crate) mod sync;
 mod visitor;
 
 use std::path::PathBuf;
@@ -117,6 +120,9 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Backup(a) => backup::backup(&ctx, a),
         Command::Restore(a) => backup::restore(&ctx, a),
         Command::Completions(a) => completions::run(a),
+        Command::Peer { cmd } => peer::run(&ctx, cmd),
+        Command::Sync { cmd } => sync::run(&ctx, cmd),
+        Command::Demo(a) => demo::run(&ctx, a),
         Command::Templates { cmd: crate::args::TemplatesCommand::Export { dir, force } } => {
             std::fs::create_dir_all(&dir)
                 .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;

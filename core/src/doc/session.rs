@@ -245,12 +245,16 @@ fn edit_notes(d: &mut Document, text: &str, append: bool) -> Result<()> {
     };
     let current = d.doc.text(&id)?;
     if append {
+        // Every paragraph ends with a line break, so paragraphs appended on two PCs at the same
+        // time merge as two lines instead of running together.
         let sep = if current.is_empty() || current.ends_with('\n') { "" } else { "\n" };
         let len = d.doc.length(&id);
-        d.doc.splice_text(&id, len, 0, &format!("{sep}{text}"))?;
+        d.doc.splice_text(&id, len, 0, &format!("{sep}{text}\n"))?;
         return Ok(());
     }
-    // Replace by splicing only the changed middle, so concurrent edits elsewhere survive.
+    // Replace by splicing only the changed middle, so concurrent edits elsewhere survive. The
+    // stored text keeps its final line break (see append).
+    let text = if text.is_empty() || text.ends_with('\n') { text.to_string() } else { format!("{text}\n") };
     let old: Vec<char> = current.chars().collect();
     let new: Vec<char> = text.chars().collect();
     let prefix = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
@@ -421,7 +425,7 @@ pub fn read(d: &Document) -> Result<(Session, Option<Vec<u8>>)> {
         cancellation: r
             .map("cancellation")
             .and_then(|m| Some(Cancellation { reason: m.str("reason")?, stamp: m.stamp()? })),
-        notes: r.text("notes").unwrap_or_default(),
+        notes: r.text("notes").map(|n| n.trim_end_matches('\n').to_string()).unwrap_or_default(),
         erasure: r.map("erasure").and_then(|m| Some((m.stamp()?, m.str("request").unwrap_or_default()))),
         conflicts: r.conflicts(&["notes", "schema", "kind", "id"]),
     };

@@ -34,8 +34,8 @@ pub use objections::{objections, ObjectionReport, ObjectionRow, ObjectionSummary
 pub use performance::{staff_performance, OfficerPerformance, PerformanceFigures, StaffPerformance};
 pub use risk::{risk_report, RiskMap, RiskReport};
 pub use satisfaction::{satisfaction, Grade, RatingSummary, SatisfactionReport};
-pub use summary::{period_summary, period_totals, PeriodSummary, SessionListRow};
-pub use topics::{search, topics, CountRow, TopicsReport, WordCount};
+pub use summary::{period_summary, period_totals, session_list, PeriodSummary, SessionListRow};
+pub use topics::{normalise_topic, search, topics, CountRow, TopicsReport, WordCount};
 
 use crate::model::{Category, Coded, Nip, Office};
 use crate::store::day_start;

@@ -142,12 +142,15 @@ pub fn objections(store: &Store, period: &Period, filter: &ReportFilter) -> Resu
         Ok((has_outcome, rows))
     })?;
     let mut summary = ObjectionSummary::default();
+    // Many objections share an announcement day (one tender result, several bidders).
+    let mut deadlines: std::collections::HashMap<NaiveDate, crate::model::ObjectionDeadlines> =
+        std::collections::HashMap::new();
     let mut rows = Vec::with_capacity(raw.len());
     for ((id, ticket, subject, package_code, package_name, opd, status), (ann, filed, answered, outcome)) in
         raw
     {
         let Some(announced) = parse_date(ann) else { continue };
-        let dl = holidays.objection_deadlines(announced);
+        let dl = *deadlines.entry(announced).or_insert_with(|| holidays.objection_deadlines(announced));
         let filed_on = parse_date(filed);
         let answered_on = parse_date(answered);
         let outcome = outcome.as_deref().and_then(<ObjectionOutcome as crate::model::Coded>::from_code);

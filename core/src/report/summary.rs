@@ -283,7 +283,7 @@ pub fn period_summary(store: &Store, period: &Period, filter: &ReportFilter) -> 
 }
 
 fn local_time(rfc3339: Option<&str>) -> Cell {
-    Cell::opt_datetime(rfc3339.and_then(|t| DateTime::parse_from_rfc3339(t).ok()).map(|t| t.naive_local()))
+    Cell::opt_datetime(rfc3339.and_then(naive_local))
 }
 
 /// The session list as a table (also the sessions export); `zone` names the time zone in the

@@ -279,8 +279,7 @@ pub fn search(
 fn search_words(query: &str) -> String {
     let mut out: Vec<String> = Vec::new();
     let mut word = String::new();
-    let mut chars = query.chars().peekable();
-    while let Some(c) = chars.next() {
+    for c in query.chars() {
         if c.is_alphanumeric() {
             word.push(c);
             continue;

@@ -173,7 +173,7 @@ fn risks_and_reports_export() {
         staff_performance(&s, &Period::month(2026, 3).expect("p"), &ReportFilter::default()).expect("perf");
     let p = dir.path().join("kinerja.csv");
     let out = export_report(&perf, ExportFormat::Csv, &p).expect("csv");
-    assert_eq!(out.files, [p.clone()]);
+    assert_eq!(out.files, std::slice::from_ref(&p));
     let (header, rows) = read_csv(&p);
     assert_eq!(header[..2], ["NIP", "Nama petugas"]);
     assert_eq!(rows.len(), 3, "two officers and the total");

@@ -10,7 +10,6 @@ mod objections;
 mod performance;
 mod risk;
 mod satisfaction;
-mod scratch;
 mod topics;
 
 use amer_core::doc::session::{SessionInit, SessionOp};

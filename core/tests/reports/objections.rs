@@ -65,7 +65,8 @@ fn deadlines_roll_over_weekends_and_holidays_and_late_filings_show() {
     let s = office();
     fixture(&s);
     let r = objections(&s, &Period::all(), &ReportFilter::default()).expect("report");
-    let got: Vec<(&str, String, String, Option<bool>, Option<bool>)> = r
+    type Line<'a> = (&'a str, String, String, Option<bool>, Option<bool>);
+    let got: Vec<Line> = r
         .rows
         .iter()
         .map(|o| {

@@ -48,7 +48,8 @@ fn levels_maps_progress_and_links() {
     s.link_risk(&k, &r2, &valid.to_text()).expect("link");
 
     let r = risk_report(&s, &Period::all()).expect("report");
-    let reg: Vec<(&str, Option<(u8, &str)>, Option<(u8, &str)>)> = r
+    type Scored<'a> = Option<(u8, &'a str)>;
+    let reg: Vec<(&str, Scored, Scored)> = r
         .register
         .iter()
         .map(|x| {

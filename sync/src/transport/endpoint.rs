@@ -159,6 +159,17 @@ impl Transport {
         self.dial(addr, ServerPin::Exactly(inviter), ALPN).await
     }
 
+    /// Connects to the node that invited this one when only the short form of its id is known
+    /// (an invite code carries the first 10 bytes): the server must present a key whose id
+    /// has that short form. Otherwise as [`Transport::connect_to_inviter`].
+    pub async fn connect_to_inviter_by_short_id(
+        &self,
+        addr: SocketAddr,
+        inviter: crate::identity::ShortNodeId,
+    ) -> Result<PeerConnection, ConnectError> {
+        self.dial(addr, ServerPin::ShortForm(inviter), ALPN).await
+    }
+
     /// Waits for the next incoming connection; `None` once the transport is closed. The
     /// handshake runs in [`IncomingPeer::establish`], so a slow peer does not hold up others:
     /// spawn a task per incoming peer.
@@ -250,6 +261,9 @@ fn explain_connect_failure(
     match rejection {
         Some(ServerRejection::NotExpected { expected, presented }) => {
             return ConnectError::UnexpectedPeer { addr, expected, presented }
+        }
+        Some(ServerRejection::NotExpectedShort { expected, presented }) => {
+            return ConnectError::UnexpectedInviter { addr, expected, presented }
         }
         Some(ServerRejection::NotAMember { presented }) => {
             return ConnectError::NotAMember { addr, presented }
@@ -366,6 +380,11 @@ impl PeerConnection {
     /// What the peer may do on this connection.
     pub fn role(&self) -> PeerRole {
         self.role
+    }
+
+    /// The peer's public key (SubjectPublicKeyInfo DER), from its certificate.
+    pub fn public_key(&self) -> Option<Vec<u8>> {
+        super::tls::peer_public_key(&self.connection)
     }
 
     /// The peer's current address.

@@ -29,7 +29,7 @@ pub use close::CloseCode;
 pub use endpoint::{IncomingPeer, PeerConnection, Transport, TransportSettings};
 pub use framing::{encode_frame, read_frame, write_frame, FrameDecoder, FRAME_HEADER_LEN, MAX_FRAME_LEN};
 pub use policy::{AllowList, PeerPolicy, PeerRole};
-pub use tls::{node_id_from_certificate, peer_node_id};
+pub use tls::{node_id_from_certificate, peer_node_id, peer_public_key};
 
 /// The ALPN protocol id of this version of the sync protocol. A peer that offers anything else
 /// is refused during the handshake; a new incompatible protocol gets a new id (`amer/2`).

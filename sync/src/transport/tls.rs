@@ -39,6 +39,14 @@ pub fn node_id_from_certificate(certificate: &CertificateDer<'_>) -> Result<Node
     Ok(NodeId::from_spki(parsed.subject_public_key_info().as_ref()))
 }
 
+/// The public key (SubjectPublicKeyInfo DER) of the peer of an established connection.
+pub fn peer_public_key(connection: &quinn::Connection) -> Option<Vec<u8>> {
+    let identity = connection.peer_identity()?;
+    let chain = identity.downcast::<Vec<CertificateDer<'static>>>().ok()?;
+    let parsed = ParsedCertificate::try_from(chain.first()?).ok()?;
+    Some(parsed.subject_public_key_info().as_ref().to_vec())
+}
+
 /// The node id of the peer of an established connection, from the end-entity certificate it
 /// presented. `None` if the handshake has not completed or the peer presented no certificate
 /// (which the verifiers never let happen).
@@ -153,12 +161,16 @@ pub(crate) enum ServerPin {
     Member { expected: Option<NodeId> },
     /// Exactly this node, member or not yet (the inviter, when joining).
     Exactly(NodeId),
+    /// Any node whose id has this short form, member or not yet (the inviter, when joining
+    /// with a code that carries only the first 10 bytes of its id).
+    ShortForm(crate::identity::ShortNodeId),
 }
 
 /// Why the client refused the server's certificate.
 #[derive(Debug, Clone)]
 pub(crate) enum ServerRejection {
     NotExpected { expected: NodeId, presented: NodeId },
+    NotExpectedShort { expected: crate::identity::ShortNodeId, presented: NodeId },
     NotAMember { presented: NodeId },
     BadCertificate(CertificateParseError),
 }
@@ -216,6 +228,9 @@ impl ServerCertVerifier for ServerVerifier {
             }
             ServerPin::Member { .. } if !self.policy.allows(&presented) => {
                 Err(ServerRejection::NotAMember { presented })
+            }
+            ServerPin::ShortForm(short) if !short.matches(&presented) => {
+                Err(ServerRejection::NotExpectedShort { expected: short, presented })
             }
             _ => Ok(()),
         };

@@ -1,0 +1,124 @@
+//! Nodes converging over real sockets.
+
+use std::time::Duration;
+
+use amer_core::store::Actor;
+
+use crate::support::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_nodes_converge_both_ways() {
+    within(60, async {
+        let pcs = office(2).await;
+        register(&pcs[0].store, 20, "A");
+        register(&pcs[1].store, 10, "B");
+        let reports = pcs[1].node().sync_now(Some(pcs[0].addr()), Duration::from_secs(20)).await.unwrap();
+        assert_eq!(reports.len(), 1, "{reports:?}");
+        assert!(reports[0].bytes_sent > 0 && reports[0].bytes_received > 0);
+        assert!(same(&pcs[0].store, &pcs[1].store));
+        assert_eq!(pcs[1].store.list_sessions(&Default::default()).unwrap().len(), 30);
+        let status = pcs[1].node().status();
+        assert!(status.iter().any(|s| s.connected && s.last_sync.is_some()), "{status:?}");
+        shutdown_all(&pcs).await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_and_five_nodes_converge() {
+    within(90, async {
+        for n in [3, 5] {
+            let pcs = office(n).await;
+            for (i, pc) in pcs.iter().enumerate() {
+                register(&pc.store, 5, &format!("node {i}"));
+            }
+            // Catch up everyone with the hub twice: once to gather, once to spread.
+            for _ in 0..2 {
+                for pc in &pcs {
+                    pc.node().sync_now(None, Duration::from_secs(20)).await.unwrap();
+                }
+            }
+            eventually(20, "all nodes equal", || pcs.iter().all(|pc| same(&pcs[0].store, &pc.store))).await;
+            assert_eq!(pcs[n - 1].store.list_sessions(&Default::default()).unwrap().len(), 5 * n);
+            shutdown_all(&pcs).await;
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_edits_of_one_session_keep_the_conflict_and_both_notes_everywhere() {
+    within(60, async {
+        let pcs = office(3).await;
+        let ticket = register(&pcs[0].store, 1, "Kontrak")[0].clone();
+        pcs[0].store.assign(&actor(KASUBAG), &ticket, OFFICER).unwrap();
+        pcs[0].store.start(&Actor::device(), &ticket).unwrap();
+        for pc in &pcs[1..] {
+            pc.node().sync_now(None, Duration::from_secs(20)).await.unwrap();
+        }
+        // Cut everyone off, edit apart, reconnect.
+        for pc in &pcs {
+            pc.shutdown().await;
+        }
+        pcs[1].store.assign(&actor(ADMIN), &ticket, OFFICER2).unwrap();
+        pcs[2].store.assign(&actor(KASUBAG), &ticket, OFFICER).unwrap();
+        pcs[1].store.append_notes(&actor(OFFICER2), &ticket, "Dari PC B: perlu persetujuan PA.").unwrap();
+        pcs[2]
+            .store
+            .append_notes(&actor(OFFICER), &ticket, "Dari PC C: nilai addendum maksimal 10%.")
+            .unwrap();
+        let mut pcs = pcs;
+        pcs[0].start(config()).await;
+        let hub = pcs[0].addr();
+        for pc in pcs.iter_mut().skip(1) {
+            let mut c = config();
+            c.static_peers = vec![hub];
+            pc.start(c).await;
+        }
+        for _ in 0..2 {
+            for pc in &pcs[1..] {
+                pc.node().sync_now(None, Duration::from_secs(20)).await.unwrap();
+            }
+        }
+        eventually(20, "all nodes equal", || pcs.iter().all(|pc| same(&pcs[0].store, &pc.store))).await;
+        for pc in &pcs {
+            let session = pc.store.session(&ticket).unwrap();
+            assert!(session.conflicts.iter().any(|c| c.field == "assignment"), "conflict kept and visible");
+            assert!(session.notes.contains("persetujuan PA") && session.notes.contains("maksimal 10%"));
+        }
+        shutdown_all(&pcs).await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_reaches_c_through_b_when_a_and_c_never_meet() {
+    within(60, async {
+        let a = Pc::new();
+        a.found("Bagian Pengadaan Barang/Jasa");
+        let b = Pc::new();
+        b.admit_directly(&a, "A1");
+        let c = Pc::new();
+        c.admit_directly(&a, "A2");
+        copy_all(&a.store, &b.store);
+        let mut pcs = vec![a, b, c];
+        // B is the hub; nobody dials the addresses members publish.
+        let mut hub = config();
+        hub.dial_members = false;
+        pcs[1].start(hub).await;
+        let b_addr = pcs[1].addr();
+        for i in [0, 2] {
+            let mut c = config();
+            c.dial_members = false;
+            c.static_peers = vec![b_addr];
+            pcs[i].start(c).await;
+        }
+        let tickets = register(&pcs[0].store, 3, "multi-hop");
+        let c_store = pcs[2].store.clone();
+        eventually(20, "A's sessions on C", || tickets.iter().all(|t| c_store.session(t).is_ok())).await;
+        let a_id = pcs[0].node().node_id();
+        assert!(pcs[2].node().status().iter().all(|s| s.node_id != a_id), "C never talked to A directly");
+        shutdown_all(&pcs).await;
+    })
+    .await;
+}
