@@ -873,3 +873,122 @@ mod printing {
         assert!(err.contains("not finished"), "{err}");
     }
 }
+
+/// Several PCs over real QUIC sockets on loopback, through the commands a person would type.
+mod network {
+    use std::process::{Child, Stdio};
+    use std::time::{Duration, Instant};
+
+    use super::*;
+
+    fn free_port() -> u16 {
+        std::net::UdpSocket::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+    }
+
+    /// `amer sync serve` running in the background until dropped.
+    struct Serving(Child);
+
+    impl Drop for Serving {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    fn serve(h: &Home, port: u16) -> Serving {
+        let child = Command::new(env!("CARGO_BIN_EXE_amer"))
+            .args(["sync", "serve", "--listen", &format!("127.0.0.1:{port}")])
+            .env("AMER_HOME", h.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn sync serve");
+        // Wait until the node has published its address in the office document.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            let peers = h.json(&["peer", "list"]);
+            if peers.as_array().into_iter().flatten().any(|m| {
+                m["this_pc"] == true
+                    && m["addresses"]
+                        .as_array()
+                        .is_some_and(|a| a.iter().any(|x| x.as_str() == Some(&format!("127.0.0.1:{port}"))))
+            }) {
+                return Serving(child);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("sync serve did not publish its address");
+    }
+
+    fn tickets(h: &Home) -> Vec<String> {
+        let mut t: Vec<String> = h
+            .json(&["session", "list"])
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|r| r["ticket"].as_str().expect("ticket").to_string())
+            .collect();
+        t.sort();
+        t
+    }
+
+    #[test]
+    fn invite_join_work_apart_and_sync() {
+        let a = Home::office();
+        let port = free_port();
+        let _node = serve(&a, port);
+        let code = a.json(&["peer", "invite", "--ttl", "5m"])["code"].as_str().expect("code").to_string();
+
+        let b = Home::empty();
+        let joined = b.json(&["peer", "join", &code, "--device", "PC Kasubag", "--timeout", "30"]);
+        assert_eq!(joined["device_code"], "A1");
+        assert_eq!(b.json(&["staff", "list"]).as_array().map(|a| a.len()), Some(4), "staff arrived");
+        // The code was for one use only.
+        let c = Home::empty();
+        let err = c.fails(&["peer", "join", &code, "--device", "PC 3", "--timeout", "10"], 5);
+        assert!(err.to_lowercase().contains("used") || err.to_lowercase().contains("refused"), "{err}");
+
+        // Apart: each PC registers; then B catches up with A through `sync now`.
+        let ta = a.new_session();
+        let tb = b.new_session();
+        let report = b.json(&["sync", "now", "--peer", &format!("127.0.0.1:{port}"), "--timeout", "30"]);
+        let peer = &report["peers"][0];
+        assert!(
+            peer["docs_sent"].as_u64().unwrap_or(0) >= 1 && peer["docs_received"].as_u64().unwrap_or(0) >= 1,
+            "{report}"
+        );
+        assert!(peer["bytes_sent"].as_u64().unwrap_or(0) > 0 && peer["millis"].as_u64().is_some());
+        let expected = {
+            let mut v = vec![ta, tb];
+            v.sort();
+            v
+        };
+        assert_eq!(tickets(&b), expected);
+        // A's running node received B's session too.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while tickets(&a) != expected && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert_eq!(tickets(&a), expected);
+        assert_eq!(b.json(&["peer", "list"]).as_array().map(|m| m.len()), Some(2));
+    }
+
+    #[test]
+    fn sync_now_without_a_reachable_peer_fails_with_code_5() {
+        let a = Home::office();
+        let err =
+            a.fails(&["sync", "now", "--peer", &format!("127.0.0.1:{}", free_port()), "--timeout", "2"], 5);
+        assert!(!err.is_empty());
+    }
+
+    #[test]
+    fn the_demo_runs_and_converges() {
+        let h = Home::empty();
+        let dir = h.path().join("demo");
+        let out = h.json(&["demo", "--dir", s(&dir)]);
+        assert_eq!(out["converged"], true, "{out}");
+        assert_eq!(out["pcs"].as_array().map(|p| p.len()), Some(3));
+        assert!(out["conflict"]["other_officers"].as_array().is_some_and(|o| o.len() == 1), "{out}");
+        assert!(std::path::Path::new(out["report_pdf"].as_str().expect("pdf")).exists());
+    }
+}

@@ -131,6 +131,43 @@ fn main() -> anyhow::Result<()> {
         s.register(&Actor::device(), session(i))?;
     }
     let secs = t.elapsed().as_secs_f64();
+
+    // Receiving documents from a peer: what sync's initial catch-up costs in the store.
+    let feed = s.changes_since(0, usize::MAX)?;
+    let ids: Vec<(amer_core::DocId, Vec<automerge::ChangeHash>)> = feed
+        .iter()
+        .filter_map(|i| match &i.kind {
+            amer_core::store::FeedKind::Doc { id, .. } => Some((*id, Vec::new())),
+            _ => None,
+        })
+        .collect();
+    let keys: Vec<amer_core::VisitorId> = feed
+        .iter()
+        .filter_map(|i| match &i.kind {
+            amer_core::store::FeedKind::Key(v) => Some(*v),
+            _ => None,
+        })
+        .collect();
+    let r = Store::open(dir.path().join("r").join("amer.db"))?;
+    r.join(amer_core::store::JoinOptions {
+        office_id: s.local()?.office_id,
+        device_code: "A1".into(),
+        node_id: "bench-receiver".into(),
+        device_name: "Receiver".into(),
+    })?;
+    let t = Instant::now();
+    r.apply_key_records(&s.key_records(&keys)?)?;
+    for chunk in ids.chunks(500) {
+        let batch = s.docs_for_peer(chunk)?;
+        r.apply_docs(&batch)?;
+    }
+    let apply_secs = t.elapsed().as_secs_f64();
+    println!(
+        "{{\"bench\":\"apply\",\"docs\":{},\"seconds\":{apply_secs:.2},\"per_doc_ms\":{:.3}}}",
+        ids.len(),
+        apply_secs * 1e3 / ids.len().max(1) as f64
+    );
+    drop(r);
     drop(s);
     let disk: u64 = std::fs::read_dir(&bdir)?.filter_map(|e| e.ok()?.metadata().ok()).map(|m| m.len()).sum();
     println!(

@@ -4,6 +4,7 @@
 use automerge::{ActorId, ChangeHash};
 use rusqlite::{params, OptionalExtension, Transaction};
 
+use super::CachedExt;
 use super::{projection, ChangeEvent, Origin, WriteCtx, COMPACT_AFTER};
 use crate::doc::{decode_heads, encode_heads, Document};
 use crate::ids::{DocId, DocKind};
@@ -14,6 +15,9 @@ pub(crate) struct Loaded {
     pub doc: Document,
     pub before: Vec<ChangeHash>,
     pub is_new: bool,
+    /// Bytes received whole from a peer for a new document: stored as they are instead of
+    /// saving the document again.
+    pub raw: Option<Vec<u8>>,
 }
 
 /// Reads the stored bytes (snapshot followed by pending changes) of a document.
@@ -46,12 +50,12 @@ pub(crate) fn load_doc(tx: &Transaction<'_>, id: &str, actor: &ActorId) -> Resul
 pub(crate) fn load_for_write(ctx: &WriteCtx<'_, '_>, id: DocId) -> Result<Loaded> {
     let mut doc = load_doc(ctx.tx, &id.to_text(), &ctx.store.actor)?;
     let before = doc.heads();
-    Ok(Loaded { doc, before, is_new: false })
+    Ok(Loaded { doc, before, is_new: false, raw: None })
 }
 
 /// A new document for writing.
 pub(crate) fn new_for_write(ctx: &WriteCtx<'_, '_>, id: DocId, kind: DocKind) -> Loaded {
-    Loaded { doc: Document::new(id, kind, &ctx.store.actor), before: Vec::new(), is_new: true }
+    Loaded { doc: Document::new(id, kind, &ctx.store.actor), before: Vec::new(), is_new: true, raw: None }
 }
 
 /// Stores what changed in `l` since it was loaded, updates the projection and the feed.
@@ -64,34 +68,37 @@ pub(crate) fn commit(ctx: &mut WriteCtx<'_, '_>, l: &mut Loaded, origin: Origin)
     let id = l.doc.id.to_text();
     let seq = ctx.next_seq()?;
     if l.is_new {
-        let snapshot = l.doc.save();
-        ctx.tx.execute(
+        let snapshot = match l.raw.take() {
+            Some(bytes) => bytes,
+            None => l.doc.save(),
+        };
+        ctx.tx.exec(
             "INSERT INTO docs(id, kind, snapshot, heads, seq, pending) VALUES (?1, ?2, ?3, ?4, ?5, 0)",
             params![id, l.doc.kind.code(), snapshot, encode_heads(&heads), seq],
         )?;
     } else {
-        let pending: i64 = ctx.tx.query_row("SELECT pending FROM docs WHERE id = ?1", [&id], |r| r.get(0))?;
+        let pending: i64 = ctx.tx.row("SELECT pending FROM docs WHERE id = ?1", [&id], |r| r.get(0))?;
         if pending + 1 > COMPACT_AFTER {
             let snapshot = l.doc.save();
-            ctx.tx.execute("DELETE FROM doc_changes WHERE doc_id = ?1", [&id])?;
-            ctx.tx.execute(
+            ctx.tx.exec("DELETE FROM doc_changes WHERE doc_id = ?1", [&id])?;
+            ctx.tx.exec(
                 "UPDATE docs SET snapshot = ?2, heads = ?3, seq = ?4, pending = 0 WHERE id = ?1",
                 params![id, snapshot, encode_heads(&heads), seq],
             )?;
         } else {
             let changes = l.doc.save_after(&l.before);
-            ctx.tx.execute(
+            ctx.tx.exec(
                 "INSERT INTO doc_changes(doc_id, n, bytes) VALUES (?1, (SELECT COALESCE(MAX(n), 0) + 1 FROM doc_changes WHERE doc_id = ?1), ?2)",
                 params![id, changes],
             )?;
-            ctx.tx.execute(
+            ctx.tx.exec(
                 "UPDATE docs SET heads = ?2, seq = ?3, pending = pending + 1 WHERE id = ?1",
                 params![id, encode_heads(&heads), seq],
             )?;
         }
     }
     let invalid = projection::project(ctx, &l.doc)?;
-    ctx.tx.execute("UPDATE docs SET invalid_reason = ?2 WHERE id = ?1", params![id, invalid])?;
+    ctx.tx.exec("UPDATE docs SET invalid_reason = ?2 WHERE id = ?1", params![id, invalid])?;
     l.before = heads;
     l.is_new = false;
     ctx.events.push(ChangeEvent { seq, id, kind: l.doc.kind.code(), origin });

@@ -6,6 +6,7 @@ use automerge::ChangeHash;
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
+use super::CachedExt;
 use super::{docs, get_meta_str, projection, ChangeEvent, Origin, Store};
 use crate::doc::{decode_heads, Document};
 use crate::ids::{DocId, DocKind, VisitorId};
@@ -305,7 +306,7 @@ fn apply_one(
     bytes: &[u8],
 ) -> Result<ApplyOutcome> {
     let existing: Option<String> =
-        ctx.tx.query_row("SELECT kind FROM docs WHERE id = ?1", [id.to_text()], |r| r.get(0)).optional()?;
+        ctx.tx.row("SELECT kind FROM docs WHERE id = ?1", [id.to_text()], |r| r.get(0)).optional()?;
     let mut l = match existing {
         Some(k) if k != kind.code() => {
             return Err(Error::Corrupt {
@@ -314,9 +315,12 @@ fn apply_one(
             })
         }
         Some(_) => docs::load_for_write(ctx, *id)?,
-        None => {
-            docs::Loaded { doc: Document::new(*id, kind, &ctx.store.actor), before: Vec::new(), is_new: true }
-        }
+        None => docs::Loaded {
+            doc: Document::new(*id, kind, &ctx.store.actor),
+            before: Vec::new(),
+            is_new: true,
+            raw: Some(bytes.to_vec()),
+        },
     };
     let changed = l.doc.apply(bytes)?;
     if !changed {
@@ -324,7 +328,7 @@ fn apply_one(
     }
     let seq = docs::commit(ctx, &mut l, Origin::Remote)?;
     let invalid: Option<String> =
-        ctx.tx.query_row("SELECT invalid_reason FROM docs WHERE id = ?1", [id.to_text()], |r| r.get(0))?;
+        ctx.tx.row("SELECT invalid_reason FROM docs WHERE id = ?1", [id.to_text()], |r| r.get(0))?;
     if let Some(reason) = &invalid {
         tracing::warn!(doc = %id, kind = kind.code(), %reason, "merged document breaks a rule; kept and flagged");
     }
@@ -340,7 +344,7 @@ fn apply_key(ctx: &mut super::WriteCtx<'_, '_>, rec: &KeyRecord) -> Result<bool>
     let vid = rec.visitor_id.to_text();
     let local: Option<(Option<i64>, Option<String>)> = ctx
         .tx
-        .query_row("SELECT erased_at, known_sessions FROM visitor_keys WHERE visitor_id = ?1", [&vid], |r| {
+        .row("SELECT erased_at, known_sessions FROM visitor_keys WHERE visitor_id = ?1", [&vid], |r| {
             Ok((r.get(0)?, r.get(1)?))
         })
         .optional()?;
@@ -348,7 +352,7 @@ fn apply_key(ctx: &mut super::WriteCtx<'_, '_>, rec: &KeyRecord) -> Result<bool>
         (None, None) => {
             let seq = ctx.next_seq()?;
             let wrapped = key.as_ref().map(|k| ctx.store.master.wrap(vid.as_bytes(), k)).transpose()?;
-            ctx.tx.execute(
+            ctx.tx.exec(
                         "INSERT INTO visitor_keys(visitor_id, wrapped_key, phone_hash, nik_hash, created_at, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                         params![vid, wrapped, rec.phone_hash, rec.nik_hash, rec.created_at, seq],
                     )?;
@@ -360,7 +364,7 @@ fn apply_key(ctx: &mut super::WriteCtx<'_, '_>, rec: &KeyRecord) -> Result<bool>
             // it from the peer's copy.
             let seq = ctx.next_seq()?;
             let wrapped = key.as_ref().map(|k| ctx.store.master.wrap(vid.as_bytes(), k)).transpose()?;
-            ctx.tx.execute(
+            ctx.tx.exec(
                 "UPDATE visitor_keys SET wrapped_key = ?2, seq = ?3 WHERE visitor_id = ?1",
                 params![vid, wrapped, seq],
             )?;
@@ -369,7 +373,7 @@ fn apply_key(ctx: &mut super::WriteCtx<'_, '_>, rec: &KeyRecord) -> Result<bool>
         }
         (Some((None, _)), None) => {
             // Both live: learn any identifier hash this PC lacked.
-            let n = ctx.tx.execute(
+            let n = ctx.tx.exec(
                         "UPDATE visitor_keys SET phone_hash = COALESCE(phone_hash, ?2), nik_hash = COALESCE(nik_hash, ?3)
                          WHERE visitor_id = ?1 AND ((phone_hash IS NULL AND ?2 IS NOT NULL) OR (nik_hash IS NULL AND ?3 IS NOT NULL))",
                         params![vid, rec.phone_hash, rec.nik_hash],
@@ -388,7 +392,7 @@ fn apply_key(ctx: &mut super::WriteCtx<'_, '_>, rec: &KeyRecord) -> Result<bool>
                 false
             } else {
                 let seq = ctx.next_seq()?;
-                ctx.tx.execute(
+                ctx.tx.exec(
                     "UPDATE visitor_keys SET known_sessions = ?2, seq = ?3 WHERE visitor_id = ?1",
                     params![vid, all.join(","), seq],
                 )?;
@@ -399,7 +403,7 @@ fn apply_key(ctx: &mut super::WriteCtx<'_, '_>, rec: &KeyRecord) -> Result<bool>
         (Some((Some(_), _)), None) => false, // the tombstone here wins
         (_, Some(e)) => {
             let seq = ctx.next_seq()?;
-            ctx.tx.execute(
+            ctx.tx.exec(
                         "INSERT INTO visitor_keys(visitor_id, wrapped_key, phone_hash, nik_hash, created_at, erased_at, erased_by, erase_request, known_sessions, seq)
                          VALUES (?1, NULL, NULL, NULL, ?2, ?3, ?4, ?5, ?6, ?7)
                          ON CONFLICT(visitor_id) DO UPDATE SET wrapped_key = NULL, phone_hash = NULL, nik_hash = NULL,

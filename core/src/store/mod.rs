@@ -114,9 +114,13 @@ impl Store {
 
     fn setup(mut conn: Connection, master: MasterKey, path: Option<PathBuf>) -> Result<Store> {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        // WAL with synchronous=FULL: a committed transaction survives a crash or power cut.
+        conn.set_prepared_statement_cache_capacity(64);
+        // WAL with synchronous=NORMAL: a committed transaction survives the process being
+        // killed at any moment and the file is never corrupted; after a power cut the last
+        // transactions before it may be missing (they come back from the other PCs at the next
+        // sync). FULL would fsync every commit: about 0.4 ms more per write on this hardware.
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // Deleted keys are overwritten with zeros, not left in free pages.
         conn.pragma_update(None, "secure_delete", "ON")?;
@@ -377,8 +381,36 @@ impl WriteCtx<'_, '_> {
     }
 }
 
+/// Statement-cached variants of `execute` and `query_row`: the write path runs the same few
+/// statements for every document, so they are prepared once per connection.
+pub(crate) trait CachedExt {
+    /// `execute` through the statement cache.
+    fn exec<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize>;
+    /// `query_row` through the statement cache.
+    fn row<T, P: rusqlite::Params, F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>>(
+        &self,
+        sql: &str,
+        params: P,
+        f: F,
+    ) -> rusqlite::Result<T>;
+}
+
+impl CachedExt for Connection {
+    fn exec<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize> {
+        self.prepare_cached(sql)?.execute(params)
+    }
+    fn row<T, P: rusqlite::Params, F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>>(
+        &self,
+        sql: &str,
+        params: P,
+        f: F,
+    ) -> rusqlite::Result<T> {
+        self.prepare_cached(sql)?.query_row(params, f)
+    }
+}
+
 pub(crate) fn get_meta(tx: &Connection, key: &str) -> Result<Option<Vec<u8>>> {
-    Ok(tx.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get::<_, Vec<u8>>(0)).optional()?)
+    Ok(tx.row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get::<_, Vec<u8>>(0)).optional()?)
 }
 
 pub(crate) fn get_meta_str(tx: &Connection, key: &str) -> Result<Option<String>> {

@@ -4,6 +4,7 @@
 use chrono::TimeZone;
 use rusqlite::params;
 
+use super::CachedExt;
 use super::{get_meta_str, set_meta, WriteCtx};
 use crate::doc::{self, Document};
 use crate::ids::DocKind;
@@ -20,7 +21,7 @@ pub(crate) fn project(ctx: &mut WriteCtx<'_, '_>, d: &Document) -> Result<Option
         },
         DocKind::Staff => match doc::staff::read(d) {
             Ok(s) => {
-                ctx.tx.execute(
+                ctx.tx.exec(
                     "INSERT INTO staff(nip, doc_id, name, title, role, active, conflicts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                      ON CONFLICT(nip) DO UPDATE SET doc_id = excluded.doc_id, name = excluded.name, title = excluded.title,
                        role = excluded.role, active = excluded.active, conflicts = excluded.conflicts",
@@ -34,7 +35,7 @@ pub(crate) fn project(ctx: &mut WriteCtx<'_, '_>, d: &Document) -> Result<Option
             Ok(r) => {
                 let (done, total) = r.treatment_progress();
                 let invalid = r.validate();
-                ctx.tx.execute(
+                ctx.tx.exec(
                     "INSERT INTO risks(id, code, title, stage, opd, package_code, category, owner, inherent_l, inherent_i,
                        residual_l, residual_i, response, status, treat_total, treat_done, linked_sessions, created_at, conflicts, invalid_reason)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
@@ -67,9 +68,9 @@ pub(crate) fn project(ctx: &mut WriteCtx<'_, '_>, d: &Document) -> Result<Option
                         invalid,
                     ],
                 )?;
-                ctx.tx.execute("DELETE FROM risk_links WHERE risk_id = ?1", [r.id.to_text()])?;
+                ctx.tx.exec("DELETE FROM risk_links WHERE risk_id = ?1", [r.id.to_text()])?;
                 for s in &r.linked_sessions {
-                    ctx.tx.execute(
+                    ctx.tx.exec(
                         "INSERT OR IGNORE INTO risk_links(risk_id, session_id) VALUES (?1, ?2)",
                         [r.id.to_text(), s.to_text()],
                     )?;
@@ -83,9 +84,9 @@ pub(crate) fn project(ctx: &mut WriteCtx<'_, '_>, d: &Document) -> Result<Option
                 // Only this store's own office is projected.
                 if get_meta_str(ctx.tx, "office_id")?.as_deref() == Some(d.id.to_text().as_str()) {
                     set_meta(ctx.tx, "timezone", o.timezone.as_bytes())?;
-                    ctx.tx.execute("DELETE FROM holidays", [])?;
+                    ctx.tx.exec("DELETE FROM holidays", [])?;
                     for h in &o.holidays {
-                        ctx.tx.execute(
+                        ctx.tx.exec(
                             "INSERT INTO holidays(date, kind, name) VALUES (?1, ?2, ?3)",
                             params![h.date.format("%Y-%m-%d").to_string(), h.kind.code(), h.name],
                         )?;
@@ -104,7 +105,7 @@ pub(crate) fn review_reason(ctx: &WriteCtx<'_, '_>, s: &Session) -> Result<Optio
     use rusqlite::OptionalExtension;
     let row: Option<(Option<i64>, Option<String>)> = ctx
         .tx
-        .query_row(
+        .row(
             "SELECT erased_at, known_sessions FROM visitor_keys WHERE visitor_id = ?1",
             [s.visitor.id.to_text()],
             |r| Ok((r.get(0)?, r.get(1)?)),
@@ -135,13 +136,13 @@ fn project_session(ctx: &mut WriteCtx<'_, '_>, s: &Session, sealed: Option<&[u8]
     let review = review_reason(ctx, s)?;
     let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
     let obj = s.objection.as_ref();
-    let rowid: i64 = ctx.tx.query_row(
+    let rowid: i64 = ctx.tx.row(
         "INSERT INTO sessions(id, ticket, category, channel, status, visitor_id, visitor_org, visitor_role, visitor_sealed, package_code,
            package_name, opd, package_type, package_method, stage, subject, officer_nip, assigned_by, device, day, arrived_at,
            assigned_at, started_at, finished_at, rated_at, cancelled_at, waiting_s, duration_s, timing_flag, score, signed,
-           follow_target, objection_announced, objection_filed, objection_answered, conflicts, invalid_reason, review_reason)
+           follow_target, objection_announced, objection_filed, objection_answered, conflicts, invalid_reason, review_reason, objection_outcome)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,
-           ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38)
+           ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39)
          ON CONFLICT(id) DO UPDATE SET ticket = excluded.ticket, category = excluded.category, channel = excluded.channel,
            status = excluded.status, visitor_id = excluded.visitor_id, visitor_org = excluded.visitor_org,
            visitor_role = excluded.visitor_role, visitor_sealed = excluded.visitor_sealed, package_code = excluded.package_code, package_name = excluded.package_name,
@@ -154,7 +155,7 @@ fn project_session(ctx: &mut WriteCtx<'_, '_>, s: &Session, sealed: Option<&[u8]
            signed = excluded.signed, follow_target = excluded.follow_target,
            objection_announced = excluded.objection_announced, objection_filed = excluded.objection_filed,
            objection_answered = excluded.objection_answered, conflicts = excluded.conflicts,
-           invalid_reason = excluded.invalid_reason, review_reason = excluded.review_reason
+           invalid_reason = excluded.invalid_reason, review_reason = excluded.review_reason, objection_outcome = excluded.objection_outcome
          RETURNING rowid",
         params![
             s.id.to_text(),
@@ -195,12 +196,12 @@ fn project_session(ctx: &mut WriteCtx<'_, '_>, s: &Session, sealed: Option<&[u8]
             s.conflicts.len() as i64,
             invalid,
             review,
+            obj.and_then(|o| o.outcome).map(|o| o.code()),
         ],
         |r| r.get(0),
     )?;
-    ctx.tx.execute("DELETE FROM session_fts WHERE rowid = ?1", [rowid])?;
-    ctx.tx.execute(
-        "INSERT INTO session_fts(rowid, subject, description, notes) VALUES (?1, ?2, ?3, ?4)",
+    ctx.tx.exec(
+        "INSERT OR REPLACE INTO session_fts(rowid, subject, description, notes) VALUES (?1, ?2, ?3, ?4)",
         params![rowid, s.subject, s.description, s.notes],
     )?;
     Ok(invalid)

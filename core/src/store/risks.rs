@@ -4,6 +4,7 @@ use chrono::{Datelike, NaiveDate, TimeZone};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 
+use super::CachedExt;
 use super::{docs, get_meta_str, Actor, Origin, Store};
 use crate::doc;
 use crate::doc::risk::{RiskInit, RiskOp};
@@ -121,8 +122,8 @@ impl Store {
             let tz: chrono_tz::Tz = get_meta_str(ctx.tx, "timezone")?.and_then(|t| t.parse().ok()).unwrap_or(chrono_tz::Asia::Makassar);
             let year = tz.timestamp_millis_opt(stamp.at).single().map(|t| t.year()).unwrap_or(2026);
             let counter = format!("risk:{device}:{year}");
-            let n: i64 = ctx.tx.query_row("SELECT value FROM counters WHERE name = ?1", [&counter], |r| r.get(0)).optional()?.unwrap_or(0) + 1;
-            ctx.tx.execute("INSERT INTO counters(name, value) VALUES (?1, ?2) ON CONFLICT(name) DO UPDATE SET value = excluded.value", params![counter, n])?;
+            let n: i64 = ctx.tx.row("SELECT value FROM counters WHERE name = ?1", [&counter], |r| r.get(0)).optional()?.unwrap_or(0) + 1;
+            ctx.tx.exec("INSERT INTO counters(name, value) VALUES (?1, ?2) ON CONFLICT(name) DO UPDATE SET value = excluded.value", params![counter, n])?;
             let code = format!("R{:02}-{device}-{n:03}", year % 100);
             let (category, cause, consequence, owner, opd, controls) = init_base.clone();
             let init = RiskInit {
@@ -169,7 +170,7 @@ impl Store {
             if let RiskOp::Link(s) = &op {
                 let exists: Option<i64> = ctx
                     .tx
-                    .query_row("SELECT 1 FROM sessions WHERE id = ?1", [s.to_text()], |r| r.get(0))
+                    .row("SELECT 1 FROM sessions WHERE id = ?1", [s.to_text()], |r| r.get(0))
                     .optional()?;
                 if exists.is_none() {
                     return Err(Error::not_found("session", s.to_text()));

@@ -6,8 +6,11 @@ use rusqlite::Connection;
 use crate::{Error, Result};
 
 /// The migrations in order; index + 1 is the schema version they produce.
-const MIGRATIONS: &[&str] =
-    &[include_str!("migrations/0001_init.sql"), include_str!("migrations/0002_indexes.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_indexes.sql"),
+    include_str!("migrations/0003_reports.sql"),
+];
 
 /// The newest schema version this build knows.
 pub const LATEST: i64 = MIGRATIONS.len() as i64;

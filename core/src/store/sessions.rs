@@ -5,6 +5,7 @@ use chrono::{NaiveDate, TimeZone};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
+use super::CachedExt;
 use super::{docs, get_meta_str, Actor, Origin, Store, WriteCtx};
 use crate::doc::session::{SessionInit, SessionOp};
 use crate::doc::{self, HistoryEntry};
@@ -219,10 +220,8 @@ fn next_ticket(ctx: &WriteCtx<'_, '_>, category: Category, at: Millis) -> Result
         get_meta_str(ctx.tx, "timezone")?.and_then(|t| t.parse().ok()).unwrap_or(chrono_tz::Asia::Makassar);
     let day = tz.timestamp_millis_opt(at).single().map(|t| t.date_naive()).unwrap_or_default();
     let counter = format!("ticket:{device}:{}", day.format("%Y%m%d"));
-    let stored: Option<i64> = ctx
-        .tx
-        .query_row("SELECT value FROM counters WHERE name = ?1", [&counter], |r| r.get(0))
-        .optional()?;
+    let stored: Option<i64> =
+        ctx.tx.row("SELECT value FROM counters WHERE name = ?1", [&counter], |r| r.get(0)).optional()?;
     let n = match stored {
         Some(n) => n + 1,
         // First ticket of the day here (or a restored database): continue after any ticket of
@@ -237,7 +236,7 @@ fn next_ticket(ctx: &WriteCtx<'_, '_>, category: Category, at: Millis) -> Result
             max + 1
         }
     };
-    ctx.tx.execute(
+    ctx.tx.exec(
         "INSERT INTO counters(name, value) VALUES (?1, ?2) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
         params![counter, n],
     )?;
@@ -648,11 +647,19 @@ pub fn day_start(tz: chrono_tz::Tz, d: NaiveDate) -> i64 {
 /// Turns user words into a safe FTS5 query: each word quoted, all required; a trailing `*` on
 /// a word keeps prefix search.
 pub(crate) fn fts_query(q: &str) -> String {
+    // Split where the index's tokenizer splits (anything not a letter or digit), so that
+    // "e-purchasing" finds what the index holds as "e" "purchasing".
     q.split_whitespace()
-        .filter_map(|w| {
+        .flat_map(|w| {
             let prefix = w.ends_with('*');
-            let clean: String = w.chars().filter(|c| c.is_alphanumeric()).collect();
-            (!clean.is_empty()).then(|| if prefix { format!("\"{clean}\"*") } else { format!("\"{clean}\"") })
+            let parts: Vec<&str> =
+                w.split(|c: char| !c.is_alphanumeric()).filter(|p| !p.is_empty()).collect();
+            let last = parts.len().saturating_sub(1);
+            parts
+                .into_iter()
+                .enumerate()
+                .map(move |(i, p)| if prefix && i == last { format!("\"{p}\"*") } else { format!("\"{p}\"") })
+                .collect::<Vec<_>>()
         })
         .collect::<Vec<_>>()
         .join(" ")
@@ -705,7 +712,7 @@ fn check_step(ctx: &WriteCtx<'_, '_>, actor: &Actor, s: &Session, op: &SessionOp
             }
             let row: Option<(String, bool)> = ctx
                 .tx
-                .query_row("SELECT role, active FROM staff WHERE nip = ?1", [officer], |r| {
+                .row("SELECT role, active FROM staff WHERE nip = ?1", [officer], |r| {
                     Ok((r.get(0)?, r.get(1)?))
                 })
                 .optional()?;

@@ -3,6 +3,7 @@
 use rusqlite::{params, OptionalExtension};
 
 use super::docs;
+use super::CachedExt;
 use super::{Actor, Origin, Store};
 use crate::doc;
 use crate::ids::{DocKind, StaffDocId};
@@ -33,7 +34,7 @@ impl Store {
         let title = crate::model::optional_text("title", s.title.as_deref().unwrap_or(""), 120)?;
         let id = StaffDocId::for_nip(&nip);
         self.write(|ctx| {
-            let count: i64 = ctx.tx.query_row("SELECT COUNT(*) FROM staff", [], |r| r.get(0))?;
+            let count: i64 = ctx.tx.row("SELECT COUNT(*) FROM staff", [], |r| r.get(0))?;
             ctx.require_role(actor, "add staff", STAFF_ADMINS, count == 0)?;
             if count > 0 && actor.nip.is_none() {
                 return Err(Error::Forbidden {
@@ -43,7 +44,7 @@ impl Store {
             }
             let exists: Option<String> = ctx
                 .tx
-                .query_row("SELECT nip FROM staff WHERE nip = ?1", [nip.as_str()], |r| r.get(0))
+                .row("SELECT nip FROM staff WHERE nip = ?1", [nip.as_str()], |r| r.get(0))
                 .optional()?;
             if exists.is_some() {
                 return Err(Error::invalid(

@@ -4,6 +4,7 @@
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 
+use super::CachedExt;
 use super::{docs, Actor, ChangeEvent, Origin, Store, WriteCtx};
 use crate::doc::{self, session::SessionOp};
 use crate::ids::{SessionId, VisitorId};
@@ -111,12 +112,12 @@ impl Store {
                 "SELECT visitor_id, wrapped_key FROM visitor_keys WHERE {col} = ?1 AND wrapped_key IS NOT NULL ORDER BY created_at DESC LIMIT 1"
             );
             let found: Option<(String, Vec<u8>)> =
-                ctx.tx.query_row(&sql, [hash], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+                ctx.tx.row(&sql, [hash], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
             if let Some((id, wrapped)) = found {
                 let id = VisitorId::parse(&id)?;
                 let key = self.master.unwrap_key(id.to_text().as_bytes(), &wrapped)?;
                 // Learn the other identifier too (a returning visitor who now gives a NIK).
-                ctx.tx.execute(
+                ctx.tx.exec(
                     "UPDATE visitor_keys SET phone_hash = COALESCE(phone_hash, ?2), nik_hash = COALESCE(nik_hash, ?3) WHERE visitor_id = ?1",
                     params![id.to_text(), phone_hash, nik_hash],
                 )?;
@@ -126,7 +127,7 @@ impl Store {
         let id = VisitorId::random();
         let key = DataKey::generate()?;
         let seq = ctx.next_seq()?;
-        ctx.tx.execute(
+        ctx.tx.exec(
             "INSERT INTO visitor_keys(visitor_id, wrapped_key, phone_hash, nik_hash, created_at, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![id.to_text(), self.master.wrap(id.to_text().as_bytes(), &key)?, phone_hash, nik_hash, crate::model::now_millis(), seq],
         )?;
@@ -220,7 +221,7 @@ impl Store {
             ctx.require_role(actor, "erase a visitor's data", &[StaffRole::Admin], false)?;
             let exists: Option<Option<i64>> = ctx
                 .tx
-                .query_row("SELECT erased_at FROM visitor_keys WHERE visitor_id = ?1", [visitor.to_text()], |r| r.get(0))
+                .row("SELECT erased_at FROM visitor_keys WHERE visitor_id = ?1", [visitor.to_text()], |r| r.get(0))
                 .optional()?;
             match exists {
                 None => return Err(Error::not_found("visitor", visitor.to_text())),
@@ -234,7 +235,7 @@ impl Store {
             };
             let stamp = ctx.stamp(actor)?;
             let seq = ctx.next_seq()?;
-            ctx.tx.execute(
+            ctx.tx.exec(
                 "UPDATE visitor_keys SET wrapped_key = NULL, phone_hash = NULL, nik_hash = NULL, erased_at = ?2, erased_by = ?3,
                    erase_request = ?4, known_sessions = ?5, seq = ?6 WHERE visitor_id = ?1",
                 params![visitor.to_text(), stamp.at, stamp.by, request, sessions.join(","), seq],

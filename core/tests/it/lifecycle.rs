@@ -60,7 +60,7 @@ fn illegal_steps_are_refused_and_change_nothing() {
     let before = unchanged(&s);
 
     let expect_err = |res: amer_core::Result<_>, contains: &str| {
-        let err = res.err().expect("must be refused");
+        let Err(err) = res else { panic!("must be refused") };
         assert!(err.to_string().contains(contains), "{err}");
         assert!(err.is_refusal());
     };

@@ -102,9 +102,9 @@ fn deadlines_roll_over_weekends_and_holidays_and_late_filings_show() {
     let sum = &r.summary;
     assert_eq!((sum.total, sum.filed, sum.filed_late, sum.not_filed), (3, 3, 2, 0));
     assert_eq!((sum.answered, sum.answered_late), (2, 1));
-    // The projection of this schema has no outcome column yet: outcomes are unknown, and said so.
-    assert!(!r.outcomes_available);
-    assert_eq!((sum.upheld, sum.rejected, sum.outcome_unknown), (0, 0, 3));
+    // Schema 3 projects the outcome recorded in each document (all three were rejected).
+    assert!(r.outcomes_available);
+    assert_eq!((sum.upheld, sum.rejected, sum.outcome_unknown), (0, 3, 0));
     // Periods select by arrival.
     let march =
         objections(&s, &Period::month(2026, 3).expect("p"), &ReportFilter::default()).expect("report");
@@ -118,11 +118,11 @@ fn outcomes_are_read_once_the_projection_holds_them() {
     let s = Store::open(&path).expect("open");
     init(&s);
     fixture(&s);
-    // What the proposed migration 0003 adds (the projection would fill it from the document).
+    // Outcomes are read from the projection column of schema 3 (changed here behind the store's
+    // back to show the report reads the column, not the documents).
     let conn = rusqlite::Connection::open(&path).expect("conn");
     conn.execute_batch(
-        "ALTER TABLE sessions ADD COLUMN objection_outcome TEXT;
-         UPDATE sessions SET objection_outcome = 'rejected' WHERE subject = 'Sanggah paket sekolah';
+        "UPDATE sessions SET objection_outcome = 'rejected' WHERE subject = 'Sanggah paket sekolah';
          UPDATE sessions SET objection_outcome = 'upheld' WHERE subject = 'Sanggah paket jalan';",
     )
     .expect("alter");
@@ -131,5 +131,5 @@ fn outcomes_are_read_once_the_projection_holds_them() {
     assert!(r.outcomes_available);
     assert_eq!(r.rows[0].outcome.as_ref().map(|o| o.label.as_str()), Some("Sanggah tidak benar"));
     assert_eq!(r.rows[2].outcome.as_ref().map(|o| o.code.as_str()), Some("upheld"));
-    assert_eq!((r.summary.upheld, r.summary.rejected, r.summary.outcome_unknown), (1, 1, 1));
+    assert_eq!((r.summary.upheld, r.summary.rejected, r.summary.outcome_unknown), (1, 2, 0));
 }
