@@ -938,6 +938,9 @@ mod network {
         let port = free_port();
         let _node = serve(&a, port);
         let code = a.json(&["peer", "invite", "--ttl", "5m"])["code"].as_str().expect("code").to_string();
+        // The running node notices the invitation made by this other process at its next poll of
+        // the database (150 ms); a person reading the code aloud takes longer than that.
+        std::thread::sleep(Duration::from_millis(600));
 
         let b = Home::empty();
         let joined = b.json(&["peer", "join", &code, "--device", "PC Kasubag", "--timeout", "30"]);

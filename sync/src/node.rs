@@ -1148,6 +1148,11 @@ async fn drive_session(
     let mut running = false;
     let mut caught_up = false;
     let mut synced_since = (SessionStats::default(), Instant::now());
+    // The first sync request on a connection reports the whole session (its catch-up may have
+    // started before the request arrived); later ones report the round they asked for, or the
+    // catch-up under way.
+    let opened = synced_since;
+    let mut first_waiter = true;
     let mut last_progress = (0.0f64, Instant::now());
     loop {
         let budget = if idle { 0 } else { out_tx.capacity() };
@@ -1221,7 +1226,15 @@ async fn drive_session(
             let stats = s.stats();
             // Promote new sync requests to waiters now that the session has taken them.
             for reply in new_waiters.drain(..) {
-                waiters.push(Waiter { reply, since: stats, started: Instant::now() });
+                let (since, started) = if first_waiter {
+                    opened
+                } else if caught_up {
+                    (stats, Instant::now())
+                } else {
+                    synced_since
+                };
+                first_waiter = false;
+                waiters.push(Waiter { reply, since, started });
             }
             let mut applied_docs = 0;
             let mut applied_keys = 0;

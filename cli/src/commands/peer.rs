@@ -99,7 +99,10 @@ fn join(ctx: &Ctx, code: &str, device: String, listen: SocketAddr, timeout: u64)
     let code = InviteCode::from_str(code)
         .map_err(|e| crate::exit::refuse(format!("the invite code is not valid: {e}")))?;
     std::fs::create_dir_all(&ctx.home)?;
-    let store = ctx.open_uninitialised()?;
+    let db = ctx.db_path();
+    let secret = ctx.home.join("secret.key");
+    let fresh = (!db.exists(), !secret.exists());
+    let store = amer_core::Store::open(&db)?;
     if store.is_initialised()? {
         return Err(crate::exit::refuse(format!(
             "{} already belongs to an office; join from an empty folder (--home DIR)",
@@ -116,7 +119,20 @@ fn join(ctx: &Ctx, code: &str, device: String, listen: SocketAddr, timeout: u64)
             .map_err(failure)?;
         node.shutdown().await;
         anyhow::Ok(node.node_id())
-    })?;
+    });
+    let joined = match joined {
+        Ok(id) => id,
+        Err(e) => {
+            // A refused join leaves the folder as it found it.
+            if fresh.0 {
+                let _ = crate::home::remove_scratch(&db);
+            }
+            if fresh.1 {
+                let _ = std::fs::remove_file(&secret);
+            }
+            return Err(e);
+        }
+    };
     let store = ctx.open()?;
     let local = store.local()?;
     let result = Joined {

@@ -144,7 +144,11 @@ fn now(ctx: &Ctx, peer: Option<SocketAddr>, timeout: u64) -> anyhow::Result<()> 
     let store = ctx.open()?;
     let rt = runtime()?;
     let reports = rt.block_on(async {
-        let node = start(ctx, store, transient_config(peer.into_iter().collect())).await?;
+        // With --peer, that peer is the only one: the catch-up (and its figures) happen in the
+        // session `sync_now` opens. Without it, the members that answer are dialled.
+        let mut config = transient_config(Vec::new());
+        config.dial_members = peer.is_none();
+        let node = start(ctx, store, config).await?;
         let result = node.sync_now(peer, Duration::from_secs(timeout)).await;
         node.shutdown().await;
         result.map_err(failure)
