@@ -81,8 +81,7 @@ pub enum LangArg {
     En,
 }
 
-/// The commands. Synchronisation (`peer`, `sync`, `demo`) and reports/printing (`report`,
-/// `export`, `session print`) join this list when their libraries are ready.
+/// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create the office on this founding PC
@@ -136,6 +135,18 @@ pub enum Command {
     /// Bring in past sessions from a JSON-lines file (all lines or none)
     #[command(after_help = IMPORT_HELP)]
     Import(ImportArgs),
+    /// Reports of a period: staff performance, satisfaction index, topics, objections, risks,
+    /// summary; as tables, JSON, A4 PDF, CSV or XLSX
+    #[command(subcommand, after_help = REPORT_HELP)]
+    Report(ReportCommand),
+    /// Write sessions (or the risk register) to a JSON, CSV or XLSX file
+    #[command(
+        after_help = "Examples:\n  amer export --format xlsx --out layanan-2026-11.xlsx --from 2026-11-01 --to 2026-11-30\n  \
+        amer export --format csv --out pengaduan.csv --category pengaduan --status rated\n  \
+        amer export --format json --out risiko.json --what risks\n\n\
+        CSV is UTF-8 with a byte-order mark (Excel reads it as it is); times are in the office's time zone."
+    )]
+    Export(ExportArgs),
     /// Look inside the store: document history, conflicts, the change feed
     #[command(
         subcommand,
@@ -227,6 +238,189 @@ pub struct InitArgs {
     pub timezone: String,
 }
 
+const REPORT_HELP: &str = "\
+Examples:
+  amer report performance --from 2026-11-01 --to 2026-11-30
+  amer report performance --from 2026-11-01 --to 2026-11-30 --pdf rekap-kinerja.pdf
+  amer report satisfaction --category konsultasi --json
+  amer report summary --from 2026-11-01 --to 2026-11-30 --xlsx rekap-layanan.xlsx
+  amer report risk-map --pdf peta-risiko.pdf
+  amer report search \"jaminan penawaran\"
+
+Periods are days in the office's time zone and select sessions by their arrival (risks by the day
+they were recorded). Without a file option the report is printed as tables, or as JSON with --json.";
+
+/// `amer report ...`.
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Rekap Kinerja Petugas: per officer, sessions served, service and waiting time, ratings, index
+    #[command(after_help = "Examples:\n  amer report performance --from 2026-11-01 --to 2026-11-30\n  \
+        amer report performance --officer 199002202015031002 --json\n  \
+        amer report performance --from 2026-11-01 --to 2026-11-30 --pdf rekap-kinerja.pdf")]
+    Performance(ReportArgs),
+    /// The satisfaction index: 1–5 ratings converted to the IKM range, with the grade
+    #[command(after_help = "Examples:\n  amer report satisfaction --from 2026-01-01 --to 2026-12-31\n  \
+        amer report satisfaction --category pengaduan --pdf ikm-pengaduan.pdf")]
+    Satisfaction(ReportArgs),
+    /// What comes up most: categories, topics, stages, OPDs, package types, methods, words
+    #[command(after_help = "Examples:\n  amer report topics --from 2026-11-01 --to 2026-11-30\n  \
+        amer report topics --limit 20 --xlsx topik.xlsx\n\nThere is no printed form of this report: use --csv, --xlsx or --json.")]
+    Topics(TopicsArgs),
+    /// Objections (sanggahan): filing and answer deadlines, late filings and answers
+    #[command(after_help = "Examples:\n  amer report objections --from 2026-01-01 --to 2026-12-31\n  \
+        amer report objections --csv sanggahan.csv\n\nThere is no printed form of this report: use --csv, --xlsx or --json.")]
+    Objections(ReportArgs),
+    /// Daftar Risiko: the risk register with inherent and residual levels
+    #[command(
+        after_help = "Examples:\n  amer report risk-register\n  amer report risk-register --pdf daftar-risiko.pdf\n  \
+        amer report risk-register --from 2026-01-01 --to 2026-12-31 --xlsx risiko-2026.xlsx"
+    )]
+    RiskRegister(RiskReportArgs),
+    /// Peta Risiko: the 5×5 maps (inherent and residual) with the number of risks per cell
+    #[command(
+        after_help = "Examples:\n  amer report risk-map\n  amer report risk-map --pdf peta-risiko.pdf"
+    )]
+    RiskMap(RiskReportArgs),
+    /// Rekap Layanan: sessions by category and status, times, ratings and the list of sessions
+    #[command(after_help = "Examples:\n  amer report summary --from 2026-11-01 --to 2026-11-30\n  \
+        amer report summary --from 2026-11-01 --to 2026-11-30 --pdf rekap-layanan.pdf")]
+    Summary(ReportArgs),
+    /// Sessions whose subject, description or notes contain every word of QUERY
+    #[command(after_help = "Examples:\n  amer report search \"jaminan penawaran\"\n  \
+        amer report search \"e-purchasing\" --from 2026-11-01 --to 2026-11-30 --json\n\n\
+        A trailing * searches a prefix: `amer report search \"sangga*\"`.")]
+    Search(SearchArgs),
+}
+
+/// The days a report covers.
+#[derive(Debug, Args)]
+pub struct PeriodArgs {
+    /// First day (YYYY-MM-DD, office time)
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub from: Option<NaiveDate>,
+    /// Last day (YYYY-MM-DD, office time)
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub to: Option<NaiveDate>,
+}
+
+/// Which sessions a report looks at.
+#[derive(Debug, Args)]
+pub struct SessionScopeArgs {
+    /// Only this category
+    #[arg(long, value_parser = codes::<Category>(), ignore_case = true)]
+    pub category: Option<String>,
+    /// Only sessions assigned to this officer
+    #[arg(long, value_name = "NIP")]
+    pub officer: Option<String>,
+}
+
+/// Where a report goes instead of the screen.
+#[derive(Debug, Args)]
+pub struct ReportFileArgs {
+    /// Write the printed A4 document (PDF) to FILE
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["csv", "xlsx"])]
+    pub pdf: Option<PathBuf>,
+    /// Write the report's tables as CSV (further tables beside FILE, as FILE-<table>.csv)
+    #[arg(long, value_name = "FILE", conflicts_with = "xlsx")]
+    pub csv: Option<PathBuf>,
+    /// Write the report's tables as an Excel workbook, one sheet per table
+    #[arg(long, value_name = "FILE")]
+    pub xlsx: Option<PathBuf>,
+    /// Replace an existing file
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// A report over sessions.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The period.
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    /// Category and officer.
+    #[command(flatten)]
+    pub scope: SessionScopeArgs,
+    /// Output file.
+    #[command(flatten)]
+    pub file: ReportFileArgs,
+}
+
+/// `amer report topics`.
+#[derive(Debug, Args)]
+pub struct TopicsArgs {
+    /// The report's options.
+    #[command(flatten)]
+    pub report: ReportArgs,
+    /// How many topics, OPDs and words to list (the rest are summed as "(lainnya)")
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub limit: usize,
+}
+
+/// A report over risks (recorded in the period).
+#[derive(Debug, Args)]
+pub struct RiskReportArgs {
+    /// The period (the day each risk was recorded).
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    /// Output file.
+    #[command(flatten)]
+    pub file: ReportFileArgs,
+}
+
+/// `amer report search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The words to find
+    pub query: String,
+    /// The period.
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    /// Category and officer.
+    #[command(flatten)]
+    pub scope: SessionScopeArgs,
+    /// At most this many sessions
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+}
+
+/// What `amer export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportWhat {
+    /// One row per session, the columns of the session list
+    Sessions,
+    /// The risk register
+    Risks,
+}
+
+/// `amer export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// File format (default: from the extension of --out)
+    #[arg(long, value_parser = ["json", "csv", "xlsx"], ignore_case = true)]
+    pub format: Option<String>,
+    /// The file to write
+    #[arg(long, value_name = "PATH")]
+    pub out: PathBuf,
+    /// Sessions or risks
+    #[arg(long, value_enum, default_value_t = ExportWhat::Sessions)]
+    pub what: ExportWhat,
+    /// The period (sessions, by arrival).
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    /// Only this category (sessions)
+    #[arg(long, value_parser = codes::<Category>(), ignore_case = true)]
+    pub category: Option<String>,
+    /// Only this status (sessions)
+    #[arg(long, value_parser = codes::<SessionStatus>(), ignore_case = true)]
+    pub status: Option<String>,
+    /// Only sessions assigned to this officer
+    #[arg(long, value_name = "NIP")]
+    pub officer: Option<String>,
+    /// Replace an existing file
+    #[arg(long)]
+    pub force: bool,
+}
+
 /// `amer staff ...`.
 #[derive(Debug, Subcommand)]
 pub enum StaffCommand {
@@ -284,8 +478,7 @@ pub enum StaffCommand {
     },
 }
 
-/// `amer session ...`. Printing the intake form and service report (`session print`) joins this
-/// list with the printing library.
+/// `amer session ...`.
 #[derive(Debug, Subcommand)]
 pub enum SessionCommand {
     /// Register a visitor's session; prints its id and ticket number

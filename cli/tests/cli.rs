@@ -896,13 +896,15 @@ mod network {
     }
 
     fn serve(h: &Home, port: u16) -> Serving {
-        let child = Command::new(env!("CARGO_BIN_EXE_amer"))
-            .args(["sync", "serve", "--listen", &format!("127.0.0.1:{port}")])
-            .env("AMER_HOME", h.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn sync serve");
+        let serving = Serving(
+            Command::new(env!("CARGO_BIN_EXE_amer"))
+                .args(["sync", "serve", "--listen", &format!("127.0.0.1:{port}")])
+                .env("AMER_HOME", h.path())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("spawn sync serve"),
+        );
         // Wait until the node has published its address in the office document.
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
@@ -913,7 +915,7 @@ mod network {
                         .as_array()
                         .is_some_and(|a| a.iter().any(|x| x.as_str() == Some(&format!("127.0.0.1:{port}"))))
             }) {
-                return Serving(child);
+                return serving;
             }
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -993,5 +995,150 @@ mod network {
         assert_eq!(out["pcs"].as_array().map(|p| p.len()), Some(3));
         assert!(out["conflict"]["other_officers"].as_array().is_some_and(|o| o.len() == 1), "{out}");
         assert!(std::path::Path::new(out["report_pdf"].as_str().expect("pdf")).exists());
+    }
+}
+
+/// `amer report` and `amer export`: figures of a small known flow, and the files they write.
+mod reports {
+    use super::*;
+
+    /// Two sessions served by Budi (OFFICER) and rated 4 and 5.
+    fn two_rated_sessions() -> Home {
+        let h = Home::office();
+        for score in ["4", "5"] {
+            let t = h.finished_session();
+            h.json(&["session", "rate", &t, "--score", score, "--signed"]);
+        }
+        h
+    }
+
+    fn pdftotext(p: &Path) -> String {
+        let out = Command::new("pdftotext").arg(p).arg("-").output().expect("pdftotext (poppler-utils)");
+        String::from_utf8_lossy(&out.stdout).split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    #[test]
+    fn performance_figures_of_a_known_flow() {
+        let h = two_rated_sessions();
+        let r = h.json(&["report", "performance"]);
+        assert_eq!(r["header"]["title"], "Rekap Kinerja Petugas");
+        let officers = r["officers"].as_array().expect("officers");
+        assert_eq!(officers.len(), 1, "{r}");
+        let budi = &officers[0];
+        assert_eq!(budi["officer"]["nip"], OFFICER);
+        assert_eq!(budi["officer"]["name"], "Budi Petugas");
+        assert_eq!(budi["sessions_served"], 2);
+        assert_eq!(budi["rating"]["count"], 2);
+        assert_eq!(budi["rating"]["mean"], 4.5);
+        // 25 + (4.5 − 1) × 18.75 = 90.625: grade A (88.31–100).
+        assert_eq!(budi["rating"]["index"], 90.625);
+        assert_eq!(budi["rating"]["grade"]["letter"], "A");
+        assert_eq!(budi["rating"]["grade"]["label"], "Sangat Baik");
+        assert_eq!(r["total"]["sessions_served"], 2);
+
+        // The same figures for people, and the filters narrow them.
+        let out = h.run(&["report", "performance"]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("Budi Petugas") && text.contains("90.63") && text.contains("A (Sangat Baik)"),
+            "{text}"
+        );
+        let other = h.json(&["report", "performance", "--officer", OFFICER2]);
+        assert_eq!(other["officers"].as_array().map(Vec::len), Some(0), "{other}");
+        let tomorrow = h.json(&["report", "satisfaction", "--from", "2099-01-01"]);
+        assert_eq!(tomorrow["overall"]["count"], 0);
+    }
+
+    #[test]
+    fn printed_and_tabular_files() {
+        let h = two_rated_sessions();
+        let pdf = h.path().join("rekap-kinerja.pdf");
+        let v = h.json(&["report", "performance", "--pdf", s(&pdf)]);
+        assert_eq!(v["format"], "pdf");
+        let text = pdftotext(&pdf);
+        assert!(text.contains("REKAP KINERJA PETUGAS") && text.contains("Budi Petugas"), "{text}");
+        assert!(text.contains(OFFICER) && text.contains("90,63"), "{text}");
+        let err = h.fails(&["report", "performance", "--pdf", s(&pdf)], 1);
+        assert!(err.contains("--force"), "{err}");
+
+        let summary = h.path().join("rekap.pdf");
+        h.json(&["report", "summary", "--pdf", s(&summary)]);
+        assert!(pdftotext(&summary).contains("Jadwal sanggah"));
+
+        let csv = h.path().join("kinerja.csv");
+        h.json(&["report", "performance", "--csv", s(&csv)]);
+        let text = std::fs::read_to_string(&csv).expect("csv");
+        let header = text.trim_start_matches('\u{feff}').lines().next().unwrap_or_default();
+        assert!(header.starts_with("NIP,Nama petugas,"), "{header}");
+        assert!(text.contains("Budi Petugas"), "{text}");
+
+        let xlsx = h.path().join("layanan.xlsx");
+        let v = h.json(&["export", "--format", "xlsx", "--out", s(&xlsx)]);
+        assert_eq!(v["rows"], 2);
+        let bytes = std::fs::read(&xlsx).expect("xlsx");
+        assert!(bytes.starts_with(b"PK"), "an XLSX file is a zip archive");
+        let json = h.path().join("risiko.json");
+        h.json(&["export", "--out", s(&json), "--what", "risks"]);
+        let risks: Value = serde_json::from_slice(&std::fs::read(&json).expect("json")).expect("JSON file");
+        assert_eq!(risks, Value::Array(Vec::new()), "no risks recorded");
+    }
+
+    #[test]
+    fn refusals_and_usage_errors() {
+        let h = two_rated_sessions();
+        let pdf = h.path().join("topik.pdf");
+        let err = h.fails(&["report", "topics", "--pdf", s(&pdf)], 1);
+        assert!(err.contains("no printed form") && err.contains("--csv"), "{err}");
+        assert!(!pdf.exists(), "nothing written");
+        h.fails(&["report", "objections", "--pdf", s(&pdf)], 1);
+
+        let err = h.fails(&["report", "performance", "--from", "2026-13-01"], 2);
+        assert!(err.contains("expected a date like 2026-11-27"), "{err}");
+        let err = h.fails(&["report", "summary", "--from", "2026-12-01", "--to", "2026-11-01"], 1);
+        assert!(err.contains("swap them"), "{err}");
+        let err = h.fails(&["report", "performance", "--officer", "123"], 1);
+        assert!(err.contains("--officer") && err.contains("18 digits"), "{err}");
+        h.fails(&["report", "risk-map", "--category", "konsultasi"], 2);
+        h.fails(&["report", "performance", "--pdf", "a.pdf", "--csv", "a.csv"], 2);
+        let err = h.fails(&["export", "--out", s(&h.path().join("x.txt"))], 1);
+        assert!(err.contains("--format"), "{err}");
+    }
+
+    #[test]
+    fn search_and_the_other_reports() {
+        let h = two_rated_sessions();
+        let hits = h.json(&["report", "search", "jadwal"]);
+        assert_eq!(hits.as_array().map(Vec::len), Some(2), "{hits}");
+        assert_wita(&hits[0]["arrived_at"], "arrived_at");
+        assert_eq!(h.json(&["report", "search", "tidakada"]), Value::Array(Vec::new()));
+        h.fails(&["report", "search", "!!"], 1);
+
+        let topics = h.json(&["report", "topics"]);
+        assert_eq!(topics["sessions"], 2);
+        assert_eq!(topics["by_topic"][0]["label"], "Jadwal sanggah");
+        let summary = h.json(&["report", "summary"]);
+        assert_eq!(summary["sessions_total"], 2);
+        assert_eq!(summary["sessions"].as_array().map(Vec::len), Some(2));
+        h.json(&[
+            "risk",
+            "add",
+            "--title",
+            "Persekongkolan",
+            "--stage",
+            "pemilihan",
+            "--event",
+            "x",
+            "--likelihood",
+            "4",
+            "--impact",
+            "4",
+        ]);
+        let risks = h.json(&["report", "risk-map"]);
+        assert_eq!(risks["inherent_map"]["assessed"], 1);
+        let map = h.path().join("peta.pdf");
+        h.json(&["report", "risk-map", "--pdf", s(&map)]);
+        assert!(pdftotext(&map).contains("PETA RISIKO"));
+        let out = h.run(&["report", "objections"]);
+        assert_eq!(out.status.code(), Some(0));
     }
 }

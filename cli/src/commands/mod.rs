@@ -5,11 +5,13 @@ mod audit;
 mod backup;
 mod completions;
 mod demo;
+mod export;
 mod holidays;
 mod import;
 mod init;
 mod inspect;
 pub(crate) mod peer;
+mod report;
 mod risk;
 mod session;
 mod staff;
@@ -114,6 +116,9 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Visitor(c) => visitor::run(&ctx, c),
         Command::Holidays(c) => holidays::run(&ctx, c),
         Command::Import(a) => import::run(&ctx, a),
+        // Reports and exports.
+        Command::Report(c) => report::run(&ctx, c),
+        Command::Export(a) => export::run(&ctx, a),
         // Looking inside, keeping safe.
         Command::Inspect(c) => inspect::run(&ctx, c),
         Command::Doctor => inspect::doctor(&ctx),
@@ -142,8 +147,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                 }
                 Ok(())
             })
-        } // Synchronisation (peer, sync, demo) and reports/printing (report, export) are
-          // dispatched here once their libraries are ready.
+        }
     }
     .map(|()| exit::OK)
 }

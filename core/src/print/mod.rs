@@ -22,6 +22,7 @@ mod error;
 mod fonts;
 pub mod forms;
 mod printer;
+pub mod reports;
 mod template;
 mod world;
 

@@ -637,3 +637,294 @@ mod from_store {
         assert_contains(&pdf.text(), &["Yohanes Lung", &ticket, "6407********0001"]);
     }
 }
+
+/// The period reports printed from a real store: sessions with known times (crafted documents
+/// handed to the store as sync would), risks added through the store, every figure traced to
+/// the PDF's text.
+mod reports_from_store {
+    use amer_core::doc::session::{SessionInit, SessionOp};
+    use amer_core::doc::{self, Document};
+    use amer_core::model::{Category, Channel, Nip, OneToFive, Package, Score, StaffRole, Stamp};
+    use amer_core::print::reports::{print_report, staff_performance_json, ReportKind};
+    use amer_core::report::{staff_performance, Period, ReportFilter};
+    use amer_core::store::{Actor, InitOptions, NewRisk, NewStaff};
+    use amer_core::{DocKind, SessionId, Store, VisitorId};
+    use chrono::TimeZone;
+
+    use super::*;
+
+    const ADMIN: &str = "198503122010011003";
+    const KASUBAG: &str = "197901152005012001";
+    const BUDI: &str = "199002202015031002";
+    const DEWI: &str = "199105102016041001";
+
+    fn actor(nip: &str) -> Actor {
+        Actor::staff(Nip::parse(nip).expect("nip"))
+    }
+
+    /// Milliseconds of a wall-clock time in WITA ("2026-03-02 09:10").
+    fn wita(s: &str) -> i64 {
+        let t = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("time");
+        chrono_tz::Asia::Makassar.from_local_datetime(&t).single().expect("local").timestamp_millis()
+    }
+
+    /// A session served by `officer` (arrival, start, finish in WITA), rated when `score` is set.
+    fn served(
+        s: &Store,
+        n: u32,
+        category: Category,
+        subject: &str,
+        officer: &str,
+        times: [&str; 3],
+        score: Option<u8>,
+    ) {
+        let id = SessionId::random();
+        let mut d = Document::new(id.doc(), DocKind::Session, &automerge::ActorId::random());
+        let stamp = |at: i64| Stamp { at, by: None, device: "T".into() };
+        let init = SessionInit {
+            ticket: format!("{}-260302-T-{n:03}", category.ticket_letter()),
+            category,
+            channel: Channel::TatapMuka,
+            visitor: VisitorId::random(),
+            org: None,
+            role: None,
+            sealed: vec![0; 40],
+            package: None::<Package>,
+            stage: None,
+            subject: subject.into(),
+            description: None,
+            objection: None,
+            notes: String::new(),
+        };
+        let [arrived, started, finished] = times.map(wita);
+        doc::session::create(&mut d, &init, &stamp(arrived)).expect("create");
+        let mut apply = |op: SessionOp, at: i64| doc::session::apply(&mut d, &op, &stamp(at)).expect("op");
+        apply(SessionOp::Assign { officer: officer.into() }, arrived + 30_000);
+        apply(SessionOp::Start, started);
+        apply(SessionOp::Finish { recommendation: None, follow_up: None }, finished);
+        if let Some(score) = score {
+            let score = Score::from_value(i64::from(score)).expect("1..5");
+            apply(SessionOp::Rate { score, comment: None, signed: true }, finished.max(started) + 60_000);
+        }
+        s.apply_doc(&id.doc(), DocKind::Session, &d.save()).expect("apply");
+    }
+
+    /// March 2026: Budi serves three visitors (12 and 20 minutes, and one whose PCs' clocks
+    /// disagree: finished before started), rated 5, 4, 5; Dewi serves one complaint in 10
+    /// minutes, rated 3. Three risks, two of them in the same cell (likelihood 4, impact 4).
+    fn march() -> (Store, Vec<String>) {
+        let s = Store::open_in_memory().expect("open");
+        s.init(InitOptions {
+            office_name: "Bagian Pengadaan Barang/Jasa".into(),
+            device_name: "PC Loket".into(),
+            timezone: None,
+            node_id: None,
+            public_key: None,
+        })
+        .expect("init");
+        s.add_staff(
+            &Actor::device(),
+            NewStaff { nip: ADMIN.into(), name: "Andi Admin".into(), title: None, role: StaffRole::Admin },
+        )
+        .expect("admin");
+        for (nip, name, role) in [
+            (KASUBAG, "Sari Kasubag", StaffRole::Kasubag),
+            (BUDI, "Budi Santoso, S.Kom.", StaffRole::Petugas),
+            (DEWI, "Dewi Lestari, S.E.", StaffRole::Petugas),
+        ] {
+            s.add_staff(&actor(ADMIN), NewStaff { nip: nip.into(), name: name.into(), title: None, role })
+                .expect("staff");
+        }
+        s.update_office(
+            &actor(ADMIN),
+            Some("Pemerintah Kabupaten Kutai Barat"),
+            Some("Bagian Pengadaan Barang/Jasa"),
+            Some("Jalan Sendawar Raya No. 1, Barong Tongkok"),
+            None,
+            None,
+        )
+        .expect("letterhead");
+        let k = Category::Konsultasi;
+        served(
+            &s,
+            1,
+            k,
+            "Tata cara e-purchasing",
+            BUDI,
+            ["2026-03-02 09:00", "2026-03-02 09:10", "2026-03-02 09:22"],
+            Some(5),
+        );
+        served(
+            &s,
+            2,
+            k,
+            "Dokumen pemilihan",
+            BUDI,
+            ["2026-03-02 09:05", "2026-03-02 09:30", "2026-03-02 09:50"],
+            Some(4),
+        );
+        served(
+            &s,
+            3,
+            k,
+            "Jaminan penawaran",
+            BUDI,
+            ["2026-03-04 11:00", "2026-03-04 11:10", "2026-03-04 11:05"],
+            Some(5),
+        );
+        served(
+            &s,
+            4,
+            Category::Pengaduan,
+            "Keterlambatan pembayaran",
+            DEWI,
+            ["2026-03-03 10:00", "2026-03-03 10:05", "2026-03-03 10:15"],
+            Some(3),
+        );
+        let mut codes = Vec::new();
+        for (title, event, l, i) in [
+            ("Persekongkolan tender", "Peserta mengatur harga penawaran", 4, 4),
+            ("Kontrak tidak sesuai", "Spesifikasi kontrak berbeda dari dokumen pemilihan", 4, 4),
+            ("Salah ketik dokumen", "Nilai HPS salah ketik", 1, 3),
+        ] {
+            let r = s
+                .add_risk(
+                    &actor(KASUBAG),
+                    NewRisk {
+                        title: title.into(),
+                        stage: "pemilihan".into(),
+                        event: event.into(),
+                        likelihood: Some(l),
+                        impact: Some(i),
+                        category: Some("fraud".into()),
+                        cause: Some("Pasar penyedia lokal terbatas".into()),
+                        owner: Some("Pokja Pemilihan 3".into()),
+                        opd: Some("Dinas PUPR".into()),
+                        ..Default::default()
+                    },
+                )
+                .expect("risk");
+            codes.push(r.code);
+        }
+        s.assess_risk(&actor(KASUBAG), &codes[0], 2, 3, true).expect("residual");
+        (s, codes)
+    }
+
+    /// Sessions of March 2026; risks of every period (they are recorded today).
+    fn print(s: &Store, kind: ReportKind, name: &str) -> Pdf {
+        let period = match kind {
+            ReportKind::RiskRegister | ReportKind::RiskMap => Period::all(),
+            _ => Period::month(2026, 3).expect("march"),
+        };
+        let bytes = print_report(s, printer(), kind, &period, &ReportFilter::default())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        Pdf::write(name, &bytes)
+    }
+
+    #[test]
+    fn staff_performance_figures_reach_the_paper() {
+        let (s, _) = march();
+        let period = Period::month(2026, 3).expect("march");
+        let data = staff_performance_json(
+            &staff_performance(&s, &period, &ReportFilter::default()).expect("report"),
+        );
+        let budi = &data["officers"][0];
+        assert_eq!(budi["name"], "Budi Santoso, S.Kom.");
+        assert_eq!(budi["served"], 3);
+        assert_eq!(
+            budi["mean_duration"], "16 menit (1 ditandai)",
+            "the flagged duration is left out, and said so"
+        );
+        assert_eq!(budi["median_duration"], "16 menit");
+        assert_eq!(budi["mean_rating"], "4,67");
+        assert_eq!(budi["share_good"], "100%");
+        // 25 + (14/3 − 1) × 18.75 = 93.75.
+        assert_eq!((budi["index"].as_str(), budi["grade"].as_str()), (Some("93,75"), Some("A")));
+        assert_eq!(data["total"]["served"], 4);
+        assert_eq!(
+            data["period"],
+            json!({ "label": "Maret 2026", "from": "01-03-2026", "to": "31-03-2026" })
+        );
+
+        let pdf = print(&s, ReportKind::StaffPerformance, "store_staff_performance");
+        assert_contains(
+            &pdf.text(),
+            &[
+                "REKAP KINERJA PETUGAS",
+                "Maret 2026",
+                "Budi Santoso, S.Kom.",
+                BUDI,
+                "Dewi Lestari, S.E.",
+                "93,75",
+                "4,67",
+                "16 menit (1 ditandai)",
+                "10 menit",
+                "Seluruh petugas",
+            ],
+        );
+    }
+
+    #[test]
+    fn satisfaction_index_with_grade() {
+        let (s, _) = march();
+        let pdf = print(&s, ReportKind::Satisfaction, "store_satisfaction");
+        // Ratings 5, 4, 5, 3: mean 4.25, index 25 + 3.25 × 18.75 = 85.9375, grade B.
+        assert_contains(&pdf.text(), &["INDEKS KEPUASAN", "4,25", "85,94", "B (Baik)", "Semua kategori"]);
+    }
+
+    #[test]
+    fn service_summary_lists_sessions_and_prints_the_clock_warning() {
+        let (s, _) = march();
+        let text = print(&s, ReportKind::ServiceSummary, "store_service_summary").text();
+        assert_contains(
+            &text,
+            &[
+                "REKAP LAYANAN",
+                "K-260302-T-001",
+                "Tata cara e-purchasing",
+                "Budi Santoso, S.Kom.",
+                "12 menit",
+                "Keterlambatan pembayaran",
+                "PERIKSA",
+                "02-03-2026",
+            ],
+        );
+    }
+
+    #[test]
+    fn risk_register_and_map() {
+        let (s, codes) = march();
+        let text = print(&s, ReportKind::RiskRegister, "store_risk_register").text();
+        assert_contains(
+            &text,
+            &[
+                "DAFTAR RISIKO",
+                &codes[0],
+                &codes[2],
+                "Persekongkolan tender:",
+                "Peserta mengatur harga penawaran",
+                "Pasar penyedia lokal terbatas",
+                "Pokja Pemilihan 3",
+                "Tinggi",
+            ],
+        );
+        let map = print(&s, ReportKind::RiskMap, "store_risk_map");
+        assert!(map.is_landscape());
+        let text = map.text();
+        assert_contains(
+            &text,
+            &["PETA RISIKO", "RISIKO INHEREN", "(3 risiko)", "RISIKO RESIDUAL", "(1 risiko)"],
+        );
+        // Read row by row: likelihood 4 (Sering) holds two risks under impact 4 on the inherent
+        // map, none on the residual one.
+        let out =
+            Command::new("pdftotext").arg("-layout").arg(&map.path).arg("-").output().expect("pdftotext");
+        let layout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let sering = layout
+            .lines()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .find(|l| l.starts_with("Sering 4"))
+            .unwrap_or_default();
+        assert_eq!(sering, "Sering 4 0 0 0 2 0 Sering 4 0 0 0 0 0", "{layout}");
+    }
+}

@@ -1,0 +1,1 @@
+//! Cross-crate test scenarios of AMER live in `tests/` beside this file; this library is empty.
