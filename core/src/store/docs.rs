@@ -98,7 +98,11 @@ pub(crate) fn commit(ctx: &mut WriteCtx<'_, '_>, l: &mut Loaded, origin: Origin)
         }
     }
     let invalid = projection::project(ctx, &l.doc)?;
-    ctx.tx.exec("UPDATE docs SET invalid_reason = ?2 WHERE id = ?1", params![id, invalid])?;
+    // A new row starts valid (NULL): write the flag only when it is or may have been set.
+    if invalid.is_some() || !l.is_new {
+        ctx.tx.exec("UPDATE docs SET invalid_reason = ?2 WHERE id = ?1", params![id, invalid])?;
+    }
+    ctx.last_invalid = invalid;
     l.before = heads;
     l.is_new = false;
     ctx.events.push(ChangeEvent { seq, id, kind: l.doc.kind.code(), origin });

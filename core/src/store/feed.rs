@@ -327,8 +327,7 @@ fn apply_one(
         return Ok(ApplyOutcome { changed: false, seq: None, invalid: None });
     }
     let seq = docs::commit(ctx, &mut l, Origin::Remote)?;
-    let invalid: Option<String> =
-        ctx.tx.row("SELECT invalid_reason FROM docs WHERE id = ?1", [id.to_text()], |r| r.get(0))?;
+    let invalid = ctx.last_invalid.take();
     if let Some(reason) = &invalid {
         tracing::warn!(doc = %id, kind = kind.code(), %reason, "merged document breaks a rule; kept and flagged");
     }

@@ -169,7 +169,7 @@ impl Store {
         {
             let mut conn = self.lock();
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let mut ctx = WriteCtx { tx: &tx, store: self, events: Vec::new() };
+            let mut ctx = WriteCtx { tx: &tx, store: self, events: Vec::new(), last_invalid: None };
             out = f(&mut ctx)?;
             events = std::mem::take(&mut ctx.events);
             tx.commit()?;
@@ -315,6 +315,8 @@ pub(crate) struct WriteCtx<'t, 's> {
     pub tx: &'t Transaction<'t>,
     pub store: &'s Store,
     pub events: Vec<ChangeEvent>,
+    /// The validation problem of the document committed last (see `docs::commit`).
+    pub last_invalid: Option<String>,
 }
 
 impl WriteCtx<'_, '_> {
