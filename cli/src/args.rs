@@ -830,14 +830,16 @@ pub enum VisitorCommand {
         #[arg(long, value_name = "TEXT")]
         reason: String,
     },
-    /// Write everything AMER holds on one visitor to a JSON file (their access right)
+    /// Write everything AMER holds on one visitor to a JSON file, or a printed A4 PDF when FILE
+    /// ends in .pdf (their access right)
     #[command(
-        after_help = "Examples:\n  amer visitor export 1b4e28ba-2fa1-11d2-883f-0016d3cca427 --out data-pengunjung.json"
+        after_help = "Examples:\n  amer visitor export 1b4e28ba-2fa1-11d2-883f-0016d3cca427 --out data-pengunjung.json\n  \
+        amer visitor export 1b4e28ba-2fa1-11d2-883f-0016d3cca427 --out data-pengunjung.pdf --by 198503122010011003"
     )]
     Export {
         /// The visitor id
         visitor_id: String,
-        /// The file to write (holds personal data in full: hand it over and delete it)
+        /// The file to write, .json or .pdf (holds personal data: hand it over and delete it)
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
         /// Overwrite FILE if it exists

@@ -1142,3 +1142,23 @@ mod reports {
         assert_eq!(out.status.code(), Some(0));
     }
 }
+
+mod visitor_export {
+    use super::*;
+
+    #[test]
+    fn the_access_right_as_json_and_pdf() {
+        let h = Home::office();
+        let t = h.new_session();
+        let id = h.json(&["session", "show", &t])["visitor"]["id"].as_str().expect("id").to_string();
+        let json = h.path().join("v.json");
+        h.json(&["visitor", "export", &id, "--out", s(&json)]);
+        let data: Value = serde_json::from_slice(&std::fs::read(&json).expect("read")).expect("json");
+        assert_eq!(data["sessions"].as_array().map(|a| a.len()), Some(1));
+        let pdf = h.path().join("v.pdf");
+        h.json(&["--by", ADMIN, "visitor", "export", &id, "--out", s(&pdf)]);
+        let out = Command::new("pdftotext").arg(&pdf).arg("-").output().expect("pdftotext");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("Rina Wulandari") && text.contains(&t), "{text}");
+    }
+}

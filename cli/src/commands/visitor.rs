@@ -98,13 +98,21 @@ pub fn run(ctx: &Ctx, cmd: VisitorCommand) -> anyhow::Result<()> {
                 return Err(refuse(format!("{} exists; choose another file or add --force", file.display())));
             }
             let data = store.export_visitor(&id)?;
-            let mut f =
-                std::fs::File::create(&file).with_context(|| format!("cannot create {}", file.display()))?;
-            serde_json::to_writer_pretty(&mut f, &data)
-                .map_err(std::io::Error::from)
-                .and_then(|()| writeln!(f))
-                .and_then(|()| f.sync_all())
-                .with_context(|| format!("cannot write {}", file.display()))?;
+            let pdf = file.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
+            if pdf {
+                // The printed form of the same data (Data Pribadi Pengunjung).
+                let by = ctx.actor()?.nip.map(|n| n.to_string());
+                let bytes = store.print_visitor_data(&ctx.printer(), &id, by.as_deref())?;
+                std::fs::write(&file, bytes).with_context(|| format!("cannot write {}", file.display()))?;
+            } else {
+                let mut f = std::fs::File::create(&file)
+                    .with_context(|| format!("cannot create {}", file.display()))?;
+                serde_json::to_writer_pretty(&mut f, &data)
+                    .map_err(std::io::Error::from)
+                    .and_then(|()| writeln!(f))
+                    .and_then(|()| f.sync_all())
+                    .with_context(|| format!("cannot write {}", file.display()))?;
+            }
             tracing::info!(visitor = %id, "visitor's data exported");
             let out = Exported {
                 visitor_id: id.to_text(),
