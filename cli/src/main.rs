@@ -26,7 +26,10 @@ fn main() -> ExitCode {
 /// Runs the parsed command and returns the process exit code; errors are printed to stderr in
 /// plain words (never with personal data: the library's messages leave it out).
 fn run(cli: args::Cli) -> u8 {
-    logging::init(cli.global.verbose, cli.global.quiet);
+    // The long-running node also logs to a rotating file in its folder.
+    let log_file = matches!(cli.command, args::Command::Sync { cmd: args::SyncCommand::Serve { .. } })
+        .then(|| cli.global.home.clone().unwrap_or_else(home::default_home).join("logs").join("amer.log"));
+    logging::init(cli.global.verbose, cli.global.quiet, log_file);
     match commands::run(cli) {
         Ok(code) => code,
         Err(err) => {

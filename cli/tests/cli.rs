@@ -976,6 +976,43 @@ mod network {
         }
         assert_eq!(tickets(&a), expected);
         assert_eq!(b.json(&["peer", "list"]).as_array().map(|m| m.len()), Some(2));
+        // The node logs to a rotating file in its folder, without personal data.
+        let log = std::fs::read_to_string(a.path().join("logs").join("amer.log")).expect("log file");
+        assert!(log.contains("sync node started"), "{log}");
+        for secret in [PHONE, NIK, "Rina Wulandari"] {
+            assert!(!log.contains(secret), "the log holds personal data");
+        }
+    }
+
+    #[test]
+    fn three_pcs_converge_through_sync_serve_and_sync_now() {
+        let a = Home::office();
+        let port = free_port();
+        let _node = serve(&a, port);
+        let (b, c) = (Home::empty(), Home::empty());
+        for (h, name) in [(&b, "PC B"), (&c, "PC C")] {
+            let code = a.json(&["peer", "invite"])["code"].as_str().expect("code").to_string();
+            std::thread::sleep(Duration::from_millis(600));
+            h.json(&["peer", "join", &code, "--device", name, "--timeout", "30"]);
+        }
+        let mut all: Vec<String> = [&a, &b, &c].iter().map(|h| h.new_session()).collect();
+        all.sort();
+        let peer = format!("127.0.0.1:{port}");
+        for h in [&b, &c, &b] {
+            h.json(&["sync", "now", "--peer", &peer, "--timeout", "30"]);
+        }
+        assert_eq!(tickets(&b), all);
+        assert_eq!(tickets(&c), all);
+        assert_eq!(tickets(&a), all);
+        let codes: Vec<String> = c
+            .json(&["peer", "list"])
+            .as_array()
+            .expect("members")
+            .iter()
+            .map(|m| m["device_code"].as_str().expect("code").to_string())
+            .collect();
+        assert_eq!(codes.len(), 3);
+        assert!(codes.contains(&"A1".to_string()) && codes.contains(&"A2".to_string()), "{codes:?}");
     }
 
     #[test]
