@@ -32,21 +32,6 @@ impl SessionForm {
     }
 }
 
-const MONTHS: [&str; 12] = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-];
-
 /// "27-11-2026 09:12 WITA".
 pub fn format_time(tz: chrono_tz::Tz, at: Millis) -> String {
     tz.timestamp_millis_opt(at)
@@ -55,12 +40,11 @@ pub fn format_time(tz: chrono_tz::Tz, at: Millis) -> String {
         .unwrap_or_default()
 }
 
-/// "27 November 2026".
+/// "27 November 2026": the date of an instant in the office's time zone.
 pub fn format_date_long(tz: chrono_tz::Tz, at: Millis) -> String {
-    use chrono::Datelike;
     tz.timestamp_millis_opt(at)
         .single()
-        .map(|t| format!("{} {} {}", t.day(), MONTHS[t.month0() as usize], t.year()))
+        .map(|t| crate::report::dates::date_id(t.date_naive()))
         .unwrap_or_default()
 }
 
