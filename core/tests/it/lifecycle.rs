@@ -152,3 +152,17 @@ fn risk_register_flow() {
     assert_eq!(row.status.code(), "monitored");
     assert!(s.assess_risk(&actor(KASUBAG), &risk.code, 7, 1, false).is_err());
 }
+
+#[test]
+fn office_changes_need_a_person_once_staff_exist() {
+    let s = office();
+    let other = "some-node";
+    let err = s.remove_member(&Actor::device(), other).expect_err("not a member anyway");
+    assert!(err.to_string().contains("not found"), "{err}");
+    let err = s.update_office(&Actor::device(), Some("X"), None, None, None, None).expect_err("device alone");
+    assert!(err.to_string().contains("staff member must be identified"), "{err}");
+    let err = s.update_office(&actor(OFFICER), Some("X"), None, None, None, None).expect_err("not admin");
+    assert!(err.to_string().contains("needs the role admin"), "{err}");
+    s.update_office(&actor(ADMIN), None, Some("Sekretariat Daerah"), None, None, None).expect("admin may");
+    assert_eq!(s.office().expect("office").unit.as_deref(), Some("Sekretariat Daerah"));
+}
