@@ -668,7 +668,6 @@ pub(crate) fn fts_query(q: &str) -> String {
 /// The lifecycle rules.
 fn check_step(ctx: &WriteCtx<'_, '_>, actor: &Actor, s: &Session, op: &SessionOp) -> Result<()> {
     let status = s.status();
-    let name = op.name();
     let step: &'static str = match op {
         SessionOp::Assign { .. } => "assign",
         SessionOp::Start => "start",
@@ -679,7 +678,6 @@ fn check_step(ctx: &WriteCtx<'_, '_>, actor: &Actor, s: &Session, op: &SessionOp
         SessionOp::Edit { .. } => "edit",
         SessionOp::EraseVisitor { .. } => "erase",
     };
-    let _ = name;
     if status == SessionStatus::Cancelled && !matches!(op, SessionOp::AppendNotes { .. }) {
         return Err(Error::illegal(step, format!("session {} was cancelled", s.ticket)));
     }

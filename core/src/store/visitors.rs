@@ -103,7 +103,7 @@ impl Store {
         phone: Option<&Phone>,
         nik: Option<&Nik>,
     ) -> Result<(VisitorId, DataKey)> {
-        let lookup = self.cached_lookup_key(ctx.tx)?;
+        let lookup = self.lookup_key(ctx.tx)?;
         let nik_hash = nik.map(|n| lookup_hash(&lookup, "nik", n.expose()));
         let phone_hash = phone.map(|p| lookup_hash(&lookup, "phone", p.expose()));
         for (col, hash) in [("nik_hash", &nik_hash), ("phone_hash", &phone_hash)] {
@@ -133,10 +133,6 @@ impl Store {
         )?;
         ctx.events.push(ChangeEvent { seq, id: id.to_text(), kind: "key", origin: Origin::Local });
         Ok((id, key))
-    }
-
-    fn cached_lookup_key(&self, tx: &Transaction<'_>) -> Result<Vec<u8>> {
-        self.lookup_key(tx)
     }
 
     /// Visitors whose phone or NIK matches (by keyed hash).
