@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use amer_core::print::{Printer, SessionForm};
-use amer_core::{Store, VisitorId};
+use amer_core::{Lang, Store, VisitorId};
 
 use crate::error::{ApiError, ApiResult};
 use crate::runtime::off_thread;
@@ -34,13 +34,33 @@ impl From<SessionDocument> for SessionForm {
     }
 }
 
+/// The language a printed document is labelled in (Indonesian when not given).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, uniffi::Enum)]
+pub enum Language {
+    /// Bahasa Indonesia, what the office files.
+    #[default]
+    Indonesian,
+    /// English.
+    English,
+}
+
+impl From<Language> for Lang {
+    fn from(l: Language) -> Self {
+        match l {
+            Language::Indonesian => Lang::Id,
+            Language::English => Lang::En,
+        }
+    }
+}
+
 fn print_session(
     store: &Store,
     printer: &Printer,
     session: &str,
     document: SessionDocument,
+    language: Option<Language>,
 ) -> ApiResult<Vec<u8>> {
-    Ok(store.print_session(printer, session, document.into())?)
+    Ok(store.print_session(printer, session, document.into(), language.unwrap_or_default().into())?)
 }
 
 fn print_visitor(store: &Store, printer: &Printer, visitor: &str, by: Option<&str>) -> ApiResult<Vec<u8>> {
@@ -76,40 +96,53 @@ fn parts(store: &AmerStore) -> (Arc<Store>, Arc<Printer>) {
 #[uniffi::export]
 impl AmerStore {
     /// A session's intake form or service report as PDF bytes (the service report once the
-    /// session finished).
-    pub fn print_session(&self, session: String, document: SessionDocument) -> ApiResult<Vec<u8>> {
-        print_session(self.core(), &self.printer(), &session, document)
+    /// session finished), labelled in `language` (Indonesian when not given).
+    #[uniffi::method(default(language = None))]
+    pub fn print_session(
+        &self,
+        session: String,
+        document: SessionDocument,
+        language: Option<Language>,
+    ) -> ApiResult<Vec<u8>> {
+        print_session(self.core(), &self.printer(), &session, document, language)
     }
 
     /// [`print_session`](Self::print_session) on a background thread.
+    #[uniffi::method(default(language = None))]
     pub async fn print_session_async(
         &self,
         session: String,
         document: SessionDocument,
+        language: Option<Language>,
     ) -> ApiResult<Vec<u8>> {
         let (store, printer) = parts(self);
-        off_thread(move || print_session(&store, &printer, &session, document)).await
+        off_thread(move || print_session(&store, &printer, &session, document, language)).await
     }
 
     /// Prints a session's document to a PDF file; returns the number of bytes written.
+    #[uniffi::method(default(language = None))]
     pub fn print_session_to_file(
         &self,
         session: String,
         document: SessionDocument,
         path: String,
+        language: Option<Language>,
     ) -> ApiResult<u64> {
-        write_file(&path, &print_session(self.core(), &self.printer(), &session, document)?)
+        write_file(&path, &print_session(self.core(), &self.printer(), &session, document, language)?)
     }
 
     /// [`print_session_to_file`](Self::print_session_to_file) on a background thread.
+    #[uniffi::method(default(language = None))]
     pub async fn print_session_to_file_async(
         &self,
         session: String,
         document: SessionDocument,
         path: String,
+        language: Option<Language>,
     ) -> ApiResult<u64> {
         let (store, printer) = parts(self);
-        off_thread(move || write_file(&path, &print_session(&store, &printer, &session, document)?)).await
+        off_thread(move || write_file(&path, &print_session(&store, &printer, &session, document, language)?))
+            .await
     }
 
     /// The sheet of everything held on one visitor (their access request), as PDF bytes; `by`

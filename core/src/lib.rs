@@ -25,4 +25,5 @@ pub mod store;
 
 pub use error::{Error, Result};
 pub use ids::{DocId, DocKind, OfficeId, RiskId, SessionId, StaffDocId, VisitorId};
+pub use model::Lang;
 pub use store::Store;

@@ -390,7 +390,7 @@ async fn demo(folder: &Path, say: &dyn Fn(&str)) -> anyhow::Result<DemoResult> {
     say("6. A printed service report (A4 PDF).");
     let printer = amer_core::print::Printer::new(Some(c.home.join("templates")));
     let ticket = &written[0][0];
-    let pdf = c.store.print_session(&printer, ticket, SessionForm::Report)?;
+    let pdf = c.store.print_session(&printer, ticket, SessionForm::Report, amer_core::Lang::Id)?;
     let report_pdf = folder.join(format!("laporan-{ticket}.pdf"));
     std::fs::write(&report_pdf, pdf)?;
     say(&format!(

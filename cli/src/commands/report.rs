@@ -146,7 +146,7 @@ fn pdf(
     force: bool,
 ) -> anyhow::Result<()> {
     refuse_existing(path, force)?;
-    let bytes = print_report(store, &ctx.printer(), kind, period, filter)?;
+    let bytes = print_report(store, &ctx.printer(), kind, period, filter, ctx.out.lang)?;
     super::write_new_file(path, &bytes, force)?;
     let w = Written { format: "pdf", files: vec![path.display().to_string()], bytes: bytes.len() };
     ctx.out.emit(&w, |out| writeln!(out, "PDF written to {} ({} bytes)", w.files[0], w.bytes))

@@ -62,7 +62,7 @@ pub fn run(ctx: &Ctx, cmd: SessionCommand) -> anyhow::Result<()> {
         SessionCommand::List(a) => list(ctx, &store, a),
         SessionCommand::Print { ticket, form, out, force } => {
             let form = amer_core::print::SessionForm::parse(&form)?;
-            let pdf = store.print_session(&ctx.printer(), &ticket, form)?;
+            let pdf = store.print_session(&ctx.printer(), &ticket, form, ctx.out.lang)?;
             super::write_new_file(&out, &pdf, force)?;
             let result = Printed { file: out.display().to_string(), bytes: pdf.len() };
             ctx.out.emit(&result, |w| writeln!(w, "PDF written to {} ({} bytes)", result.file, result.bytes))

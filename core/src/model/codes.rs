@@ -14,6 +14,25 @@ pub enum Lang {
     En,
 }
 
+impl Lang {
+    /// The code used on command lines and in data (`id`, `en`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Id => "id",
+            Lang::En => "en",
+        }
+    }
+
+    /// Parses `id` or `en` (case-insensitive).
+    pub fn parse(code: &str) -> Result<Self, crate::Error> {
+        match code.trim().to_ascii_lowercase().as_str() {
+            "id" => Ok(Lang::Id),
+            "en" => Ok(Lang::En),
+            other => Err(crate::Error::invalid("lang", format!("'{other}' is not a language; use id or en"))),
+        }
+    }
+}
+
 /// Behaviour shared by every coded enumeration.
 pub trait Coded: Sized + Copy + 'static {
     /// Every value, in display order.

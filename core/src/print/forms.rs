@@ -1,14 +1,15 @@
 //! The data of the documents printed for one session (intake form, service report) and for one
-//! visitor (the personal-data export), prepared from the store: labels in Indonesian, times in
-//! the office's time zone, durations as words (or the warning when the clocks disagree), the NIK
-//! masked.
+//! visitor (the personal-data export), prepared from the store: labels in the requested language
+//! (Indonesian by default, English on request), times in the office's time zone, durations as
+//! words (or the warning when the clocks disagree), the NIK masked.
 
 use chrono::TimeZone;
 use serde_json::{json, Value};
 
 use super::{Printer, Template};
 use crate::ids::VisitorId;
-use crate::model::{Coded, Millis, Office, Session, VisitorPersonal};
+use crate::model::{Coded, Lang, Millis, Office, Session, VisitorPersonal};
+use crate::report::dates;
 use crate::store::Store;
 use crate::{Error, Result};
 
@@ -40,12 +41,14 @@ pub fn format_time(tz: chrono_tz::Tz, at: Millis) -> String {
         .unwrap_or_default()
 }
 
-/// "27 November 2026": the date of an instant in the office's time zone.
+/// "27 November 2026": the date of an instant in the office's time zone, in Indonesian.
 pub fn format_date_long(tz: chrono_tz::Tz, at: Millis) -> String {
-    tz.timestamp_millis_opt(at)
-        .single()
-        .map(|t| crate::report::dates::date_id(t.date_naive()))
-        .unwrap_or_default()
+    format_date_in(tz, at, Lang::Id)
+}
+
+/// The date of an instant in the office's time zone in `lang` ("2 Maret 2026", "2 March 2026").
+pub fn format_date_in(tz: chrono_tz::Tz, at: Millis, lang: Lang) -> String {
+    tz.timestamp_millis_opt(at).single().map(|t| dates::date_long(t.date_naive(), lang)).unwrap_or_default()
 }
 
 /// The letterhead part shared by every document.
@@ -60,22 +63,29 @@ fn person(store: &Store, nip: Option<&str>) -> Result<Value> {
     })
 }
 
-/// The JSON of the session forms (see `templates/intake.typ` and `service_report.typ`).
-pub fn session_json(store: &Store, office: &Office, s: &Session) -> Result<Value> {
+/// The JSON of the session forms (see `templates/intake.typ` and `service_report.typ`), with
+/// labels, dates and durations in `lang`.
+pub fn session_json(store: &Store, office: &Office, s: &Session, lang: Lang) -> Result<Value> {
     let tz = office.tz();
     let t = |m: Option<Millis>| m.map(|m| format_time(tz, m));
     let timing = s.timing();
     let v = &s.visitor;
     let package = s.package.as_ref().map(|p| {
-        json!({ "code": p.code, "name": p.name, "opd": p.opd, "stage_label": s.stage.map(|x| x.label_id()) })
+        json!({ "code": p.code, "name": p.name, "opd": p.opd, "stage_label": s.stage.map(|x| x.label(lang)) })
     });
     let follow = s.finish.as_ref().and_then(|f| f.follow_up.as_ref()).map(|f| {
         let mut parts = Vec::new();
         if let Some(t) = f.target {
-            parts.push(format!("Dirujuk ke {}", t.label_id()));
+            parts.push(match lang {
+                Lang::Id => format!("Dirujuk ke {}", t.label_id()),
+                Lang::En => format!("Referred to {}", t.label_en()),
+            });
         }
         if let Some(n) = &f.tracking {
-            parts.push(format!("nomor {n}"));
+            parts.push(match lang {
+                Lang::Id => format!("nomor {n}"),
+                Lang::En => format!("number {n}"),
+            });
         }
         if let Some(n) = &f.note {
             parts.push(n.clone());
@@ -83,27 +93,30 @@ pub fn session_json(store: &Store, office: &Office, s: &Session) -> Result<Value
         parts.join("; ")
     });
     let now = crate::model::now_millis();
+    let figure = |f: crate::model::TimingFigure| f.seconds().map(|x| dates::format_duration(x, lang));
+    let warning = |f: crate::model::TimingFigure| f.flag().map(|_| dates::timing_text(f, lang));
     Ok(json!({
+        "lang": lang.code(),
         "office": office_json(office),
         "printed_at": format_time(tz, now),
-        "place_date": format_date_long(tz, now),
+        "place_date": format_date_in(tz, now, lang),
         "session": {
             "ticket": s.ticket,
-            "category_label": s.category.label_id(),
-            "channel_label": s.channel.label_id(),
-            "status_label": s.status().label_id(),
+            "category_label": s.category.label(lang),
+            "channel_label": s.channel.label(lang),
+            "status_label": s.status().label(lang),
             "arrived_at": format_time(tz, s.registered.at),
             "assigned_at": t(s.assignment.as_ref().map(|a| a.stamp.at)),
             "started_at": t(s.started.as_ref().map(|x| x.at)),
             "finished_at": t(s.finish.as_ref().map(|x| x.stamp.at)),
-            "waiting": timing.waiting.seconds().map(crate::model::session::format_duration_id),
-            "waiting_flag": timing.waiting.flag().map(|_| timing.waiting.text_id()),
-            "duration": timing.duration.seconds().map(crate::model::session::format_duration_id),
-            "duration_flag": timing.duration.flag().map(|_| timing.duration.text_id()),
+            "waiting": figure(timing.waiting),
+            "waiting_flag": warning(timing.waiting),
+            "duration": figure(timing.duration),
+            "duration_flag": warning(timing.duration),
             "visitor": {
                 "name": v.name(),
                 "org": v.org,
-                "role_label": v.role.map(|r| r.label_id()),
+                "role_label": v.role.map(|r| r.label(lang)),
                 "phone": v.show(|p| p.phone.as_deref().and_then(|x| crate::model::Phone::parse(x).ok()).map(|x| x.national())),
                 "nik_masked": v.nik_masked(),
             },
@@ -117,7 +130,7 @@ pub fn session_json(store: &Store, office: &Office, s: &Session) -> Result<Value
             "follow_up": follow,
             "rating": s.rating.as_ref().map(|r| json!({
                 "score": crate::model::OneToFive::value(r.score),
-                "label": r.score.label_id(),
+                "label": r.score.label(lang),
                 "comment": r.comment,
                 "signed": r.signed,
             })),
@@ -126,8 +139,15 @@ pub fn session_json(store: &Store, office: &Office, s: &Session) -> Result<Value
 }
 
 impl Store {
-    /// Renders a session's intake form or service report to PDF bytes.
-    pub fn print_session(&self, printer: &Printer, key: &str, form: SessionForm) -> Result<Vec<u8>> {
+    /// Renders a session's intake form or service report to PDF bytes, labelled in `lang`
+    /// (Indonesian, [`Lang::Id`], is what the office files; English on request).
+    pub fn print_session(
+        &self,
+        printer: &Printer,
+        key: &str,
+        form: SessionForm,
+        lang: Lang,
+    ) -> Result<Vec<u8>> {
         let session = self.session(key)?;
         if form == SessionForm::Report && session.finish.is_none() {
             return Err(Error::illegal(
@@ -136,7 +156,7 @@ impl Store {
             ));
         }
         let office = self.office()?;
-        let data = session_json(self, &office, &session)?;
+        let data = session_json(self, &office, &session, lang)?;
         let template = match form {
             SessionForm::Intake => Template::Intake,
             SessionForm::Report => Template::ServiceReport,

@@ -12,6 +12,7 @@ use chrono::{DateTime, Datelike, NaiveDate};
 use serde_json::{json, Map, Value};
 
 use super::{Printer, Template};
+use crate::model::Lang;
 use crate::report::risk::{RiskMap, RiskRating};
 use crate::report::summary::naive_local;
 use crate::report::{
@@ -57,7 +58,8 @@ impl ReportKind {
     }
 }
 
-/// Computes the report of `kind` for `period` and `filter` and renders it to PDF bytes.
+/// Computes the report of `kind` for `period` and `filter` and renders it to PDF bytes, labelled
+/// in `lang` (Indonesian, [`Lang::Id`], by default).
 ///
 /// The risk documents cover the risks recorded in the period; `filter` (category, officer)
 /// selects sessions and does not apply to them.
@@ -67,19 +69,22 @@ pub fn print_report(
     kind: ReportKind,
     period: &Period,
     filter: &ReportFilter,
+    lang: Lang,
 ) -> Result<Vec<u8>> {
     let data = match kind {
-        ReportKind::ServiceSummary => service_summary_json(&period_summary(store, period, filter)?),
-        ReportKind::StaffPerformance => staff_performance_json(&staff_performance(store, period, filter)?),
-        ReportKind::Satisfaction => satisfaction_json(&satisfaction(store, period, filter)?),
-        ReportKind::RiskRegister => risk_register_json(store, &risk_report(store, period)?)?,
-        ReportKind::RiskMap => risk_map_json(&risk_report(store, period)?),
+        ReportKind::ServiceSummary => service_summary_json(&period_summary(store, period, filter)?, lang),
+        ReportKind::StaffPerformance => {
+            staff_performance_json(&staff_performance(store, period, filter)?, lang)
+        }
+        ReportKind::Satisfaction => satisfaction_json(&satisfaction(store, period, filter)?, lang),
+        ReportKind::RiskRegister => risk_register_json(store, &risk_report(store, period)?, lang)?,
+        ReportKind::RiskMap => risk_map_json(&risk_report(store, period)?, lang),
     };
     printer.render(kind.template(), &data).map_err(|e| Error::Print(e.to_string()))
 }
 
 /// `service_summary.typ`: totals, counts by category and status, the sessions in arrival order.
-pub fn service_summary_json(s: &PeriodSummary) -> Value {
+pub fn service_summary_json(s: &PeriodSummary, lang: Lang) -> Value {
     let counts = |rows: Vec<(&str, i64)>| -> Vec<Value> {
         rows.into_iter().map(|(label, count)| json!({ "label": label, "count": count })).collect()
     };
@@ -106,7 +111,7 @@ pub fn service_summary_json(s: &PeriodSummary) -> Value {
             })
         })
         .collect();
-    let mut data = frame(&s.header, session_scope(&s.header));
+    let mut data = frame(&s.header, session_scope(&s.header), lang);
     data.extend([
         ("total".into(), json!(s.sessions_total)),
         ("rated".into(), json!(s.rating.count)),
@@ -121,7 +126,7 @@ pub fn service_summary_json(s: &PeriodSummary) -> Value {
 }
 
 /// `staff_performance.typ`: one row per officer and the all-officers row.
-pub fn staff_performance_json(r: &StaffPerformance) -> Value {
+pub fn staff_performance_json(r: &StaffPerformance, lang: Lang) -> Value {
     let officers: Vec<Value> = r
         .officers
         .iter()
@@ -132,7 +137,7 @@ pub fn staff_performance_json(r: &StaffPerformance) -> Value {
             Value::Object(row)
         })
         .collect();
-    let mut data = frame(&r.header, session_scope(&r.header));
+    let mut data = frame(&r.header, session_scope(&r.header), lang);
     data.insert("officers".into(), json!(officers));
     data.insert(
         "total".into(),
@@ -160,9 +165,9 @@ fn performance_figures(f: &PerformanceFigures) -> Map<String, Value> {
 }
 
 /// `satisfaction.typ`: ratings per score, the mean, the converted index and its grade.
-pub fn satisfaction_json(r: &SatisfactionReport) -> Value {
+pub fn satisfaction_json(r: &SatisfactionReport, lang: Lang) -> Value {
     let o = &r.overall;
-    let mut data = frame(&r.header, session_scope(&r.header));
+    let mut data = frame(&r.header, session_scope(&r.header), lang);
     data.extend([
         ("count".into(), json!(o.count)),
         ("distribution".into(), json!(o.distribution.iter().map(|d| d.count).collect::<Vec<_>>())),
@@ -177,7 +182,7 @@ pub fn satisfaction_json(r: &SatisfactionReport) -> Value {
 /// `risk_register.typ`: the register with each risk's event, cause and consequence, which the
 /// report's projection does not hold: they are read from the risk records (a register is a few
 /// dozen risks).
-pub fn risk_register_json(store: &Store, r: &RiskReport) -> Result<Value> {
+pub fn risk_register_json(store: &Store, r: &RiskReport, lang: Lang) -> Result<Value> {
     let mut risks = Vec::with_capacity(r.register.len());
     for row in &r.register {
         let risk = store.risk(&row.id.to_text())?;
@@ -209,7 +214,7 @@ pub fn risk_register_json(store: &Store, r: &RiskReport) -> Result<Value> {
             "status_label": row.status.label,
         }));
     }
-    let mut data = frame(&r.header, risk_scope(&r.header, None));
+    let mut data = frame(&r.header, risk_scope(&r.header, None), lang);
     data.insert("risks".into(), json!(risks));
     Ok(Value::Object(data))
 }
@@ -226,7 +231,7 @@ fn rating_json(a: &RiskRating) -> Value {
 
 /// `risk_map.typ`: the level legend and the inherent map, plus the residual one when any risk
 /// has a residual assessment.
-pub fn risk_map_json(r: &RiskReport) -> Value {
+pub fn risk_map_json(r: &RiskReport, lang: Lang) -> Value {
     let cells = |m: &RiskMap| -> Value {
         let cells: Vec<Value> = m
             .rows
@@ -249,7 +254,7 @@ pub fn risk_map_json(r: &RiskReport) -> Value {
         })
         .collect();
     let unmapped = r.inherent_map.not_assessed;
-    let mut data = frame(&r.header, risk_scope(&r.header, Some(unmapped)));
+    let mut data = frame(&r.header, risk_scope(&r.header, Some(unmapped)), lang);
     data.extend([
         ("levels".into(), json!(levels)),
         ("inherent".into(), cells(&r.inherent_map)),
@@ -260,12 +265,13 @@ pub fn risk_map_json(r: &RiskReport) -> Value {
 
 /// What every period report reads: letterhead, print time, period, scope; no signature block,
 /// since the store does not know who signs the office's reports.
-fn frame(h: &ReportHeader, filters: String) -> Map<String, Value> {
+fn frame(h: &ReportHeader, filters: String, lang: Lang) -> Map<String, Value> {
     let made = DateTime::parse_from_rfc3339(&h.generated_at).ok();
     let printed_at = made.map(|t| format!("{} {}", t.format("%d-%m-%Y %H:%M"), h.timezone_abbr));
     let place_date = made.map(|t| dates::date_id(t.date_naive()));
     let office = h.office.as_ref().map(|o| json!({ "name": o.name, "unit": o.unit, "address": o.address }));
     let map = json!({
+        "lang": lang.code(),
         "office": office,
         "printed_at": printed_at,
         "place_date": place_date,

@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone};
 
 use super::Period;
 use crate::model::session::format_duration_id;
-use crate::model::Millis;
+use crate::model::{Lang, Millis, TimingFigure};
 
 const MONTHS_ID: [&str; 12] = [
     "Januari",
@@ -26,6 +26,75 @@ const MONTHS_ID: [&str; 12] = [
 pub fn date_id(d: NaiveDate) -> String {
     use chrono::Datelike;
     format!("{} {} {}", d.day(), MONTHS_ID[d.month0() as usize], d.year())
+}
+
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// "2 March 2026".
+pub fn date_en(d: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{} {} {}", d.day(), MONTHS_EN[d.month0() as usize], d.year())
+}
+
+/// A long date in `lang`: "2 Maret 2026" or "2 March 2026".
+pub fn date_long(d: NaiveDate, lang: Lang) -> String {
+    match lang {
+        Lang::Id => date_id(d),
+        Lang::En => date_en(d),
+    }
+}
+
+/// The month and year in `lang`: "Maret 2026", "March 2026".
+pub fn month_year(d: NaiveDate, lang: Lang) -> String {
+    use chrono::Datelike;
+    let months = match lang {
+        Lang::Id => &MONTHS_ID,
+        Lang::En => &MONTHS_EN,
+    };
+    format!("{} {}", months[d.month0() as usize], d.year())
+}
+
+/// "1 h 5 min", "12 min", "40 s".
+pub fn format_duration_en(seconds: i64) -> String {
+    let (h, m, s) = (seconds / 3600, (seconds % 3600) / 60, seconds % 60);
+    match (h, m) {
+        (0, 0) => format!("{s} s"),
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
+    }
+}
+
+/// A whole number of seconds as words in `lang`.
+pub fn format_duration(seconds: i64, lang: Lang) -> String {
+    match lang {
+        Lang::Id => format_duration_id(seconds),
+        Lang::En => format_duration_en(seconds),
+    }
+}
+
+/// A waiting time or duration in `lang`, or its warning.
+pub fn timing_text(f: TimingFigure, lang: Lang) -> String {
+    match (lang, f) {
+        (Lang::Id, f) => f.text_id(),
+        (Lang::En, TimingFigure::Seconds(s)) => format_duration_en(s),
+        (Lang::En, TimingFigure::Unknown) => "-".into(),
+        (Lang::En, TimingFigure::Negative) => "CHECK: PC clocks disagree (negative time)".into(),
+        (Lang::En, TimingFigure::Absurd) => "CHECK: more than 12 hours (PC clock, or not finished)".into(),
+    }
 }
 
 /// "1 Maret 2026 s.d. 31 Maret 2026", "sejak …", "sampai dengan …", "Semua periode".

@@ -8,6 +8,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use amer_core::print::{embedded_files, PrintError, Printer, Template};
+use amer_core::Lang;
 use serde_json::{json, Value};
 
 fn printer() -> &'static Printer {
@@ -575,13 +576,13 @@ mod from_store {
         let (s, ticket, visitor) = store_with_rated_session();
         let intake = Pdf::write(
             "store_intake",
-            &s.print_session(printer(), &ticket, SessionForm::Intake).expect("intake"),
+            &s.print_session(printer(), &ticket, SessionForm::Intake, Lang::Id).expect("intake"),
         );
         assert_contains(&intake.text(), &[&ticket, "Yohanes Lung", "6407********0001", "Persyaratan SBU"]);
         assert!(!intake.text().contains("6407015203900001"), "NIK is masked");
         let report = Pdf::write(
             "store_report",
-            &s.print_session(printer(), &ticket, SessionForm::Report).expect("report"),
+            &s.print_session(printer(), &ticket, SessionForm::Report, Lang::Id).expect("report"),
         );
         let text = report.text();
         assert_contains(
@@ -602,7 +603,7 @@ mod from_store {
             .expect("erase");
         let after = Pdf::write(
             "store_report_erased",
-            &s.print_session(printer(), &ticket, SessionForm::Report).expect("report"),
+            &s.print_session(printer(), &ticket, SessionForm::Report, Lang::Id).expect("report"),
         );
         let text = after.text();
         assert!(text.contains("[dihapus]") && !text.contains("Yohanes"), "{text}");
@@ -623,7 +624,8 @@ mod from_store {
                 },
             )
             .expect("register");
-        let err = s.print_session(printer(), &r.ticket, SessionForm::Report).expect_err("not finished");
+        let err =
+            s.print_session(printer(), &r.ticket, SessionForm::Report, Lang::Id).expect_err("not finished");
         assert!(err.to_string().contains("intake form"), "{err}");
     }
 
@@ -816,7 +818,7 @@ mod reports_from_store {
             ReportKind::RiskRegister | ReportKind::RiskMap => Period::all(),
             _ => Period::month(2026, 3).expect("march"),
         };
-        let bytes = print_report(s, printer(), kind, &period, &ReportFilter::default())
+        let bytes = print_report(s, printer(), kind, &period, &ReportFilter::default(), Lang::Id)
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         Pdf::write(name, &bytes)
     }
@@ -827,6 +829,7 @@ mod reports_from_store {
         let period = Period::month(2026, 3).expect("march");
         let data = staff_performance_json(
             &staff_performance(&s, &period, &ReportFilter::default()).expect("report"),
+            Lang::Id,
         );
         let budi = &data["officers"][0];
         assert_eq!(budi["name"], "Budi Santoso, S.Kom.");
