@@ -3,6 +3,7 @@
 
 use super::fields::{MapReader, MapWriter};
 use super::{Document, SCHEMA_VERSION};
+use crate::model::staff::pin::PinHash;
 use crate::model::{Coded, Nip, Staff, StaffRole, Stamp};
 use crate::Result;
 
@@ -71,6 +72,32 @@ pub fn read(d: &Document) -> Result<Staff> {
         role: r.str("role").and_then(|c| StaffRole::from_code(&c)).ok_or_else(|| corrupt("role"))?,
         active: r.bool("active").unwrap_or(false),
         created: r.map("created").and_then(|m| m.stamp()).ok_or_else(|| corrupt("creation"))?,
-        conflicts: r.conflicts(&["schema", "kind", "created"]),
+        has_pin: read_pin(d).is_some(),
+        // The PIN fact is left out: its values are hashes, of no use to a person choosing.
+        conflicts: r.conflicts(&["schema", "kind", "created", "pin"]),
+    })
+}
+
+/// Sets (replaces) the PIN hash: a fact, so two PCs setting it at once converge on one winner.
+pub fn set_pin(d: &mut Document, pin: &PinHash, stamp: &Stamp) -> Result<()> {
+    let mut w = MapWriter::root(&mut d.doc);
+    w.fact("pin", stamp, |m| {
+        m.str("alg", &pin.algorithm)?;
+        m.i64("iter", i64::from(pin.iterations))?;
+        m.bytes("salt", pin.salt.clone())?;
+        m.bytes("hash", pin.hash.clone())
+    })?;
+    d.commit("staff_pin", stamp, None);
+    Ok(())
+}
+
+/// The stored PIN hash, if any.
+pub fn read_pin(d: &Document) -> Option<PinHash> {
+    let m = MapReader::root(&d.doc).map("pin")?;
+    Some(PinHash {
+        algorithm: m.str("alg")?,
+        iterations: u32::try_from(m.i64("iter")?).ok()?,
+        salt: m.bytes("salt")?,
+        hash: m.bytes("hash")?,
     })
 }

@@ -130,6 +130,63 @@ impl Store {
         })
     }
 
+    /// Sets a staff member's PIN for signing in to the front desk (stored hashed in their record,
+    /// so it reaches every PC). The person themselves or an admin, pimpinan or kasubag must act.
+    pub fn set_staff_pin(&self, actor: &Actor, nip: &str, pin: &str) -> Result<Staff> {
+        let nip = Nip::parse(nip)?;
+        let hash = crate::model::staff::pin::hash(pin)?;
+        let id = StaffDocId::for_nip(&nip);
+        self.write(|ctx| {
+            if actor.nip.as_ref() == Some(&nip) {
+                ctx.require_role(actor, "set a PIN", &[], false)?;
+            } else {
+                ctx.require_role(actor, "set another person's PIN", STAFF_ADMINS, false)?;
+            }
+            let mut l = docs::load_for_write(ctx, id.doc()).map_err(|e| match e {
+                Error::NotFound { .. } => Error::NotFound {
+                    what: "staff member",
+                    key: nip.to_string(),
+                    hint: "; add them with `amer staff add`",
+                },
+                e => e,
+            })?;
+            let stamp = ctx.stamp(actor)?;
+            doc::staff::set_pin(&mut l.doc, &hash, &stamp)?;
+            docs::commit(ctx, &mut l, Origin::Local)?;
+            doc::staff::read(&l.doc)
+        })
+    }
+
+    /// Checks a staff member's PIN; returns the member when it matches and they are active.
+    /// Every refusal is [`Error::Forbidden`] and names neither the PIN nor why it failed beyond
+    /// "wrong PIN", "no PIN set" or "inactive".
+    pub fn verify_staff_pin(&self, nip: &str, pin: &str) -> Result<Staff> {
+        let nip = Nip::parse(nip)?;
+        let id = StaffDocId::for_nip(&nip);
+        let (staff, stored) = self.read(|tx| {
+            let d = docs::load_doc(tx, &id.to_text(), &self.actor).map_err(|e| match e {
+                Error::NotFound { .. } => {
+                    Error::Forbidden { action: "sign in", reason: "unknown staff member or wrong PIN".into() }
+                }
+                e => e,
+            })?;
+            Ok((doc::staff::read(&d)?, doc::staff::read_pin(&d)))
+        })?;
+        let Some(stored) = stored else {
+            return Err(Error::Forbidden {
+                action: "sign in",
+                reason: format!("no PIN is set for {nip}; set one with `amer staff pin {nip}`"),
+            });
+        };
+        if !crate::model::staff::pin::verify(&stored, pin) {
+            return Err(Error::Forbidden { action: "sign in", reason: "unknown staff member or wrong PIN".into() });
+        }
+        if !staff.active {
+            return Err(Error::Forbidden { action: "sign in", reason: format!("staff member {nip} is inactive") });
+        }
+        Ok(staff)
+    }
+
     /// The name of a staff member, if known (for printouts).
     pub fn staff_name(&self, nip: &str) -> Result<Option<String>> {
         self.read(|tx| {
