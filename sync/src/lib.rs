@@ -14,12 +14,14 @@
 //!   the join handshake.
 //! - [`node`]: [`SyncNode`], which drives it all with tokio: serves, dials static and learned
 //!   peers, reconnects with backoff, pushes changes live, reports status and [`events`].
+//! - [`discovery`]: LAN discovery with mDNS (on by default, never required).
 //! - [`error`]: one error enum per operation.
 //!
 //! [`NodeId`]: identity::NodeId
 //! [`PeerPolicy`]: transport::PeerPolicy
 //! [`SyncNode`]: node::SyncNode
 
+pub mod discovery;
 pub mod error;
 pub mod events;
 pub mod identity;

@@ -22,6 +22,7 @@ use amer_core::Store;
 use tokio::sync::{broadcast, mpsc, oneshot, watch, Notify};
 use tokio::task::JoinSet;
 
+use crate::discovery::{self, Discovery, Found};
 use crate::error::{
     AcceptError, ConnectError, FrameError, InviteError, JoinError, LinkError, NodeError, RefusalReason,
     SessionError,
@@ -64,9 +65,13 @@ pub struct NodeConfig {
     pub listen: SocketAddr,
     /// Peers to dial whatever the office document says (always work, mDNS or not).
     pub static_peers: Vec<SocketAddr>,
-    /// LAN discovery with mDNS (not built into this version: static peers and the addresses
-    /// members publish are used; the flag is accepted and ignored).
+    /// LAN discovery with mDNS (on by default): announce this node and dial the office's
+    /// members found on the LAN. Harmless where multicast is blocked: static peers and the
+    /// addresses members publish work with it on or off.
     pub mdns: bool,
+    /// The UDP port mDNS uses: 5353 on a real LAN ([`crate::discovery::MDNS_PORT`]); tests
+    /// pick another so that parallel runs stay apart.
+    pub mdns_port: u16,
     /// Addresses published in this PC's member entry and put into invite codes. Empty: the
     /// listen address, when it is a specific address.
     pub advertise: Vec<SocketAddr>,
@@ -92,7 +97,8 @@ impl NodeConfig {
         Self {
             listen,
             static_peers: Vec::new(),
-            mdns: false,
+            mdns: true,
+            mdns_port: crate::discovery::MDNS_PORT,
             advertise: Vec::new(),
             dial_members: true,
             publish_address: true,
@@ -134,6 +140,7 @@ struct State {
     dialers: HashSet<SocketAddr>,
     addr_ids: HashMap<SocketAddr, NodeId>,
     members: HashSet<NodeId>,
+    discovered: Found,
 }
 
 struct Inner {
@@ -153,6 +160,7 @@ struct Inner {
     tasks: Mutex<JoinSet<()>>,
     subscription: AtomicU64,
     next_connection: AtomicU64,
+    discovery: Mutex<Option<Discovery>>,
 }
 
 impl Inner {
@@ -209,11 +217,6 @@ impl SyncNode {
         if local.node_id != identity.node_id().full_hex() {
             return Err(NodeError::IdentityMismatch { expected: local.node_id, actual: identity.node_id() });
         }
-        if config.mdns {
-            tracing::debug!(
-                "mDNS discovery is not built into this version; using static peers and published addresses"
-            );
-        }
         let policy = Arc::new(AllowList::new());
         let transport =
             Transport::bind_with(config.listen, &identity, policy.clone(), config.transport.clone())?;
@@ -238,6 +241,7 @@ impl SyncNode {
             tasks: Mutex::new(JoinSet::new()),
             subscription: AtomicU64::new(0),
             next_connection: AtomicU64::new(1),
+            discovery: Mutex::new(None),
         });
         let changes = inner.changes.clone();
         let office_changed = inner.office_changed.clone();
@@ -258,6 +262,9 @@ impl SyncNode {
         statics.extend(load_static_peers(&inner.store).await);
         for (addr, id) in statics {
             ensure_dialer(&inner, addr, id);
+        }
+        if inner.config.mdns {
+            start_discovery(&inner, &local.office_id.to_text());
         }
         tracing::info!(node = %inner.node_id, listen = %listen_addr, "sync node started");
         Ok(Self { inner })
@@ -474,6 +481,11 @@ impl SyncNode {
             return;
         }
         inner.store.unsubscribe(inner.subscription.load(Ordering::SeqCst));
+        let discovery = inner.discovery.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        if let Some(discovery) = discovery {
+            // The daemon's goodbye waits a little: keep it off the executor.
+            let _ = tokio::task::spawn_blocking(move || discovery.shutdown()).await;
+        }
         let _ = tokio::time::timeout(Duration::from_secs(2), inner.transport.close()).await;
         let mut tasks =
             std::mem::take(&mut *inner.tasks.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
@@ -643,6 +655,11 @@ async fn refresh_membership(inner: &Arc<Inner>) {
             }
         }
     }
+    // Members found on the LAN before they were members here (a PC that joined elsewhere).
+    let found = inner.state().discovered.all();
+    for (id, addr) in found.into_iter().filter(|(id, _)| active.contains(id)) {
+        ensure_dialer(inner, addr, Some(id));
+    }
     // Publish this node's addresses.
     if let Some(me) = me.filter(|m| m.active && inner.config.publish_address) {
         let advertise = advertised(inner);
@@ -707,6 +724,84 @@ fn remember_peer(
 
 async fn load_static_peers(store: &Arc<Store>) -> Vec<(SocketAddr, Option<NodeId>)> {
     blocking(store, |s| list_peers(s, STATIC_INDEX)).await.unwrap_or_default()
+}
+
+// ----- LAN discovery -----
+
+/// Starts mDNS announcing and browsing; on failure (no multicast, the port taken) logs why and
+/// carries on without it.
+fn start_discovery(inner: &Arc<Inner>, office: &str) {
+    let ips: Vec<IpAddr> = {
+        let advertise = advertised(inner);
+        if advertise.is_empty() {
+            Vec::new()
+        } else {
+            advertise.iter().map(SocketAddr::ip).collect()
+        }
+    };
+    let port = advertised(inner).first().map_or(inner.listen_addr.port(), SocketAddr::port);
+    match Discovery::start(office, inner.node_id, &ips, port, inner.config.mdns_port, PROTOCOL_VERSION) {
+        Ok((discovery, events, monitor)) => {
+            tracing::debug!(?discovery, "mDNS discovery started");
+            *inner.discovery.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(discovery);
+            inner.spawn(browse_loop(inner.clone(), office.to_owned(), events));
+            inner.spawn(monitor_loop(inner.clone(), monitor));
+        }
+        Err(error) => {
+            tracing::warn!(%error, "LAN discovery (mDNS) is unavailable; static peers and published addresses still work");
+        }
+    }
+}
+
+/// Dials the office's members announced on the LAN.
+async fn browse_loop(inner: Arc<Inner>, office: String, events: discovery::Events) {
+    let mut shutdown = inner.shutdown.subscribe();
+    loop {
+        let event = tokio::select! {
+            event = events.recv_async() => match event {
+                Ok(event) => event,
+                Err(_) => return,
+            },
+            _ = shutdown.changed() => return,
+        };
+        let mdns_sd::ServiceEvent::ServiceResolved(service) = event else { continue };
+        let Some(found) = discovery::accept(&service, &office, inner.node_id, PROTOCOL_VERSION) else {
+            continue;
+        };
+        let (new, member) = {
+            let mut state = inner.state();
+            (state.discovered.record(&found), state.members.contains(&found.node_id))
+        };
+        if new {
+            tracing::debug!(peer = %found.node_id, addrs = ?found.addrs, member, "found on the LAN (mDNS)");
+        }
+        if member && inner.policy.allows(&found.node_id) {
+            for addr in &found.addrs {
+                ensure_dialer(&inner, *addr, Some(found.node_id));
+            }
+        }
+    }
+}
+
+/// Logs the mDNS daemon's errors once each (for example multicast not permitted here).
+async fn monitor_loop(inner: Arc<Inner>, monitor: mdns_sd::Receiver<mdns_sd::DaemonEvent>) {
+    let mut shutdown = inner.shutdown.subscribe();
+    let mut seen = HashSet::new();
+    loop {
+        let event = tokio::select! {
+            event = monitor.recv_async() => match event {
+                Ok(event) => event,
+                Err(_) => return,
+            },
+            _ = shutdown.changed() => return,
+        };
+        if let mdns_sd::DaemonEvent::Error(error) = event {
+            let text = error.to_string();
+            if seen.insert(text.clone()) {
+                tracing::info!(error = %text, "mDNS: LAN discovery may not work here; static peers still do");
+            }
+        }
+    }
 }
 
 // ----- Change notification -----

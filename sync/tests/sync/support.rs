@@ -50,6 +50,9 @@ pub fn config() -> NodeConfig {
     config.reconnect_min = Duration::from_millis(50);
     config.reconnect_max = Duration::from_millis(800);
     config.poll_interval = Duration::from_millis(50);
+    // Most tests are about who syncs with whom: LAN discovery would connect PCs a test keeps
+    // apart. The discovery tests turn it on, on a port of their own.
+    config.mdns = false;
     config
 }
 
