@@ -16,7 +16,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use amer_core::model::Member;
 use amer_core::store::JoinOptions;
 use amer_core::Store;
 use tokio::sync::{broadcast, mpsc, oneshot, watch, Notify};
@@ -668,12 +667,13 @@ async fn refresh_membership(inner: &Arc<Inner>) {
         let mut wanted = advertise.clone();
         wanted.sort();
         if !wanted.is_empty() && current != wanted {
-            if let Some(entry) = office.member(&inner.node_id.full_hex()).cloned() {
-                let updated =
-                    Member { addresses: advertise.iter().map(|a| a.to_string()).collect(), ..entry };
-                if let Err(error) = blocking(&inner.store, move |s| s.put_member(&updated)).await {
-                    tracing::warn!(%error, "could not publish this PC's address");
-                }
+            // Only the addresses: a removal arriving meanwhile must stand.
+            let node = inner.node_id.full_hex();
+            let addresses: Vec<String> = advertise.iter().map(|a| a.to_string()).collect();
+            if let Err(error) =
+                blocking(&inner.store, move |s| s.set_member_addresses(&node, &addresses)).await
+            {
+                tracing::warn!(%error, "could not publish this PC's address");
             }
         }
     }

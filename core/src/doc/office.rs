@@ -56,6 +56,35 @@ pub fn upsert_member(d: &mut Document, m: &Member, stamp: &Stamp) -> Result<()> 
     Ok(())
 }
 
+/// Replaces only a member's published addresses, so that it never rewrites what another PC
+/// may have changed in the same entry meanwhile (a removal above all). Returns whether the
+/// entry exists.
+pub fn set_member_addresses(
+    d: &mut Document,
+    node_id: &str,
+    addresses: &[String],
+    stamp: &Stamp,
+) -> Result<bool> {
+    let exists = MapReader::root(&d.doc).map("members").and_then(|m| m.map(node_id)).is_some();
+    if !exists {
+        return Ok(false);
+    }
+    let mut w = MapWriter::root(&mut d.doc);
+    let mut members = w.map("members")?;
+    members.map(node_id)?.str("addresses", &addresses.join(","))?;
+    d.commit("member_addresses", stamp, Some(format!("node {node_id}")));
+    Ok(true)
+}
+
+/// Marks a member removed, touching nothing else of its entry.
+pub fn remove_member(d: &mut Document, node_id: &str, stamp: &Stamp) -> Result<()> {
+    let mut w = MapWriter::root(&mut d.doc);
+    let mut members = w.map("members")?;
+    members.map(node_id)?.i64("removed_at", stamp.at)?;
+    d.commit("member_remove", stamp, Some(format!("node {node_id}")));
+    Ok(())
+}
+
 /// Counts an invitation issued by `node_id` and returns the new count (used to derive the
 /// invitee's device code; only that node ever writes its own counter, so it never conflicts).
 pub fn next_invite_number(d: &mut Document, node_id: &str, stamp: &Stamp) -> Result<i64> {

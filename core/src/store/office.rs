@@ -229,7 +229,7 @@ impl Store {
     /// Removes a member PC: every PC refuses its key once this change reaches it.
     pub fn remove_member(&self, actor: &Actor, node_id: &str) -> Result<()> {
         let office = self.office()?;
-        let mut m = office.member(node_id).cloned().ok_or_else(|| Error::not_found("member", node_id))?;
+        let m = office.member(node_id).cloned().ok_or_else(|| Error::not_found("member", node_id))?;
         if m.node_id == self.local()?.node_id {
             return Err(Error::illegal(
                 "remove member",
@@ -237,8 +237,36 @@ impl Store {
             ));
         }
         self.office_write(actor, &[StaffRole::Admin, StaffRole::Pimpinan], "remove a member", |l, stamp| {
-            m.removed_at = Some(stamp.at);
-            doc::office::upsert_member(&mut l.doc, &m, stamp)
+            doc::office::remove_member(&mut l.doc, &m.node_id, stamp)
+        })
+    }
+
+    /// Publishes where a member PC can be reached (`host:port` each), writing only the
+    /// addresses of its entry: a removal made meanwhile, here or on another PC, always stands.
+    /// Refused, with nothing stored, for an unknown or removed member or an address that is
+    /// not `IP:port`.
+    pub fn set_member_addresses(&self, node_id: &str, addresses: &[String]) -> Result<()> {
+        for address in addresses {
+            if address.parse::<std::net::SocketAddr>().is_err() {
+                return Err(Error::invalid(
+                    "member address",
+                    format!("'{address}' is not an address with a port such as 192.168.1.20:7450"),
+                ));
+            }
+        }
+        self.office_write(&Actor::device(), &[], "publish a member's address", |l, stamp| {
+            // Read inside the write transaction: a removal applied a moment ago is seen here.
+            let office = doc::office::read(&l.doc)?;
+            match office.member(node_id) {
+                None => Err(Error::not_found("member", node_id)),
+                Some(m) if !m.is_active() => {
+                    Err(Error::illegal("publish a member's address", "this PC was removed from the office"))
+                }
+                Some(_) => {
+                    doc::office::set_member_addresses(&mut l.doc, node_id, addresses, stamp)?;
+                    Ok(())
+                }
+            }
         })
     }
 
@@ -337,6 +365,102 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::child_device_code;
+    use crate::model::Member;
+    use crate::store::{Actor, FeedKind, InitOptions, JoinOptions};
+    use crate::Store;
+
+    /// Sends every document of `from` to `to`, as sync would.
+    fn send_all(from: &Store, to: &Store) {
+        let ids: Vec<_> = from
+            .changes_since(0, usize::MAX)
+            .unwrap()
+            .into_iter()
+            .filter_map(|item| match item.kind {
+                FeedKind::Doc { id, .. } => Some((id, Vec::new())),
+                FeedKind::Key(_) => None,
+            })
+            .collect();
+        to.apply_docs(&from.docs_for_peer(&ids).unwrap()).unwrap();
+    }
+
+    /// A founding PC with a second member `B1`, and that member's own store.
+    fn office_of_two() -> (Store, Store, String) {
+        let a = Store::open_in_memory().unwrap();
+        a.init(InitOptions {
+            office_name: "Bagian Pengadaan Barang/Jasa".into(),
+            device_name: "PC Loket".into(),
+            timezone: None,
+            node_id: Some("aa".repeat(32)),
+            public_key: None,
+        })
+        .unwrap();
+        let b_node = "bb".repeat(32);
+        a.put_member(&Member {
+            node_id: b_node.clone(),
+            name: "PC Kasubag".into(),
+            device_code: "A1".into(),
+            public_key: String::new(),
+            invited_by: Some("aa".repeat(32)),
+            added_at: 1,
+            removed_at: None,
+            addresses: Vec::new(),
+        })
+        .unwrap();
+        let b = Store::open_in_memory().unwrap();
+        b.join(JoinOptions {
+            office_id: a.local().unwrap().office_id,
+            device_code: "A1".into(),
+            node_id: b_node.clone(),
+            device_name: "PC Kasubag".into(),
+        })
+        .unwrap();
+        send_all(&a, &b);
+        (a, b, b_node)
+    }
+
+    #[test]
+    fn a_removal_wins_over_a_concurrent_address_publish() {
+        // Each store writes with a random Automerge actor, so repeat: a whole-entry rewrite
+        // would lose the removal in about half of the runs.
+        for _ in 0..12 {
+            let (a, b, b_node) = office_of_two();
+            // Apart: A removes B while B publishes its address.
+            a.remove_member(&Actor::device(), &b_node).unwrap();
+            b.set_member_addresses(&b_node, &["192.168.1.20:7450".into()]).unwrap();
+            send_all(&a, &b);
+            send_all(&b, &a);
+            for store in [&a, &b] {
+                let office = store.office().unwrap();
+                let member = office.member(&b_node).unwrap();
+                assert!(member.removed_at.is_some(), "the removal stands");
+                assert_eq!(member.addresses, vec!["192.168.1.20:7450".to_string()]);
+            }
+        }
+    }
+
+    #[test]
+    fn an_address_publish_after_a_removal_arrived_is_refused_and_changes_nothing() {
+        let (a, b, b_node) = office_of_two();
+        a.remove_member(&Actor::device(), &b_node).unwrap();
+        send_all(&a, &b);
+        let before = b.current_seq().unwrap();
+        let err = b.set_member_addresses(&b_node, &["192.168.1.20:7450".into()]).unwrap_err();
+        assert!(err.to_string().contains("removed"), "{err}");
+        assert_eq!(b.current_seq().unwrap(), before);
+        assert!(b.office().unwrap().member(&b_node).unwrap().removed_at.is_some());
+    }
+
+    #[test]
+    fn bad_member_addresses_are_refused_and_change_nothing() {
+        let (_a, b, b_node) = office_of_two();
+        let before = b.current_seq().unwrap();
+        let err = b.set_member_addresses(&b_node, &["pc-kasubag".into()]).unwrap_err();
+        assert!(err.to_string().contains("pc-kasubag"), "{err}");
+        let err = b.set_member_addresses(&"cc".repeat(32), &["10.0.0.2:7450".into()]).unwrap_err();
+        assert!(matches!(err, crate::Error::NotFound { .. }), "{err}");
+        assert_eq!(b.current_seq().unwrap(), before);
+        assert!(b.office().unwrap().member(&b_node).unwrap().addresses.is_empty());
+    }
 
     #[test]
     fn device_codes_are_hierarchical() {
