@@ -70,8 +70,11 @@ pub fn replace_database(new: &Path, db: &Path) -> anyhow::Result<()> {
     if in_use(new) {
         anyhow::bail!("the new database {} is still open; nothing was replaced", new.display());
     }
-    // The new file must be on disk before the rename makes it the database.
-    std::fs::File::open(new)
+    // The new file must be on disk before the rename makes it the database. Opened for writing:
+    // Windows flushes (FlushFileBuffers) only through a handle with write access.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(new)
         .and_then(|f| f.sync_all())
         .with_context(|| format!("cannot flush {} to disk", new.display()))?;
     std::fs::rename(new, db)
