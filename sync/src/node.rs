@@ -1500,7 +1500,7 @@ async fn serve_join(inner: Arc<Inner>, connection: PeerConnection) {
             Err(other) => return Ok(Err(other.to_string())),
         };
         let name = if device_name.is_empty() { format!("PC {device_code}") } else { device_name };
-        store.put_member(&Member {
+        store.put_member(&amer_core::model::Member {
             node_id: joiner.full_hex(),
             name,
             device_code: device_code.clone(),
