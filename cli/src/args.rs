@@ -191,6 +191,14 @@ pub enum Command {
         #[command(subcommand)]
         cmd: SyncCommand,
     },
+    /// The front desk: the sync node plus the local web app (http://127.0.0.1:8470/) in one
+    /// process, until Ctrl+C / SIGTERM
+    #[command(
+        after_help = "Examples:\n  amer serve\n  amer serve --listen 0.0.0.0:7450 --http 127.0.0.1:8470 --peer 192.168.1.20:7450\n\n\
+        Open http://127.0.0.1:8470/ in a browser on this PC. Staff sign in with a PIN set by\n\
+        `amer staff pin NIP`. The web app listens on this PC only (loopback)."
+    )]
+    Serve(ServeArgs),
     /// The main job on the embedded default: three PCs of one office work apart, sync over QUIC
     /// on loopback, show the merged result and a conflict, print a service report
     #[command(after_help = "Examples:\n  amer demo\n  amer demo --dir /tmp/amer-demo --json")]
@@ -473,6 +481,17 @@ pub enum StaffCommand {
     /// Show one staff member
     #[command(after_help = "Examples:\n  amer staff show 199002202015031002")]
     Show {
+        /// The staff member's NIP
+        nip: String,
+    },
+    /// Set the PIN a staff member signs in to the front desk with (`amer serve`); read from
+    /// stdin (one line) or asked for; stored hashed. The person themselves or an admin,
+    /// pimpinan or kasubag (--by)
+    #[command(
+        after_help = "Examples:\n  amer --by 199002202015031002 staff pin 199002202015031002\n  \
+        echo 482913 | amer --by 198503122010011003 staff pin 199002202015031002"
+    )]
+    Pin {
         /// The staff member's NIP
         nip: String,
     },
@@ -1039,6 +1058,23 @@ pub enum PeerCommand {
         /// The member's node id (full hex, short form, or device code)
         node_id: String,
     },
+}
+
+/// `amer serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Where the sync node listens (UDP)
+    #[arg(long, value_name = "IP:PORT", default_value = "0.0.0.0:7450")]
+    pub listen: std::net::SocketAddr,
+    /// Where the web app listens; loopback only (port 0 picks a free port)
+    #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:8470")]
+    pub http: std::net::SocketAddr,
+    /// Extra peer addresses to dial
+    #[arg(long, value_name = "IP:PORT")]
+    pub peer: Vec<std::net::SocketAddr>,
+    /// Do not look for other PCs on the LAN with mDNS (static and published addresses only)
+    #[arg(long)]
+    pub no_mdns: bool,
 }
 
 /// `amer sync ...`.

@@ -8,6 +8,7 @@ mod exit;
 mod home;
 mod logging;
 mod output;
+mod web;
 
 use std::process::ExitCode;
 
@@ -27,8 +28,11 @@ fn main() -> ExitCode {
 /// plain words (never with personal data: the library's messages leave it out).
 fn run(cli: args::Cli) -> u8 {
     // The long-running node also logs to a rotating file in its folder.
-    let log_file = matches!(cli.command, args::Command::Sync { cmd: args::SyncCommand::Serve { .. } })
-        .then(|| cli.global.home.clone().unwrap_or_else(home::default_home).join("logs").join("amer.log"));
+    let log_file = matches!(
+        cli.command,
+        args::Command::Sync { cmd: args::SyncCommand::Serve { .. } } | args::Command::Serve(_)
+    )
+    .then(|| cli.global.home.clone().unwrap_or_else(home::default_home).join("logs").join("amer.log"));
     logging::init(cli.global.verbose, cli.global.quiet, log_file);
     match commands::run(cli) {
         Ok(code) => code,

@@ -13,6 +13,7 @@ mod inspect;
 pub(crate) mod peer;
 mod report;
 mod risk;
+mod serve;
 mod session;
 mod staff;
 mod status;
@@ -127,6 +128,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Completions(a) => completions::run(a),
         Command::Peer { cmd } => peer::run(&ctx, cmd),
         Command::Sync { cmd } => sync::run(&ctx, cmd),
+        Command::Serve(a) => serve::run(&ctx, a),
         Command::Demo(a) => demo::run(&ctx, a),
         Command::Templates { cmd: crate::args::TemplatesCommand::Export { dir, force } } => {
             std::fs::create_dir_all(&dir)

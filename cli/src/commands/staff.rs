@@ -107,9 +107,30 @@ pub fn run(ctx: &Ctx, cmd: StaffCommand) -> anyhow::Result<()> {
             let v = StaffView::of(&s, &ctx.out);
             ctx.out.emit(&v, |w| v.write(w))
         }
+        StaffCommand::Pin { nip } => {
+            let actor = ctx.actor()?;
+            let pin = read_pin()?;
+            let s = store.set_staff_pin(&actor, &nip, &pin)?;
+            tracing::info!(nip = %s.nip, "staff PIN set");
+            let v = StaffView::of(&s, &ctx.out);
+            ctx.out.emit(&v, |w| v.write(w))
+        }
         StaffCommand::Show { nip } => {
             let v = StaffView::of(&store.staff(&nip)?, &ctx.out);
             ctx.out.emit(&v, |w| v.write(w))
         }
     }
+}
+
+/// Reads a PIN: one line from stdin, with a prompt on stderr when stdin is a terminal.
+fn read_pin() -> anyhow::Result<String> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("PIN (4-12 digits): ");
+        let _ = std::io::stderr().flush();
+    }
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line).map_err(|e| anyhow::anyhow!("cannot read the PIN: {e}"))?;
+    Ok(line.trim().to_string())
 }

@@ -114,7 +114,7 @@ fn serve(ctx: &Ctx, listen: SocketAddr, peers: Vec<SocketAddr>) -> anyhow::Resul
 }
 
 /// Resolves on Ctrl+C, or SIGTERM on Unix.
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     #[cfg(unix)]
     {
         let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
@@ -135,7 +135,7 @@ async fn shutdown_signal() {
     }
 }
 
-fn log_event(ev: &SyncEvent) {
+pub(crate) fn log_event(ev: &SyncEvent) {
     // Events carry ids, addresses and counts only: no personal data.
     tracing::info!(event = ?ev, "sync");
 }
