@@ -16,8 +16,13 @@
 //! - [`objections`]: objection (*sanggahan*) deadlines and late filings.
 //! - [`risk`]: the risk register, the 5×5 maps and the risks linked to sessions.
 //! - [`summary`]: *Rekap Layanan*, the period summary with its session list.
+//!
+//! The performance, satisfaction and period-total figures are summed from per-day aggregates
+//! ([`days`]) that the next report brings up to date from the projection, so they cost the same
+//! over two years as over a month and stay exactly what the projection says.
 
 pub mod dates;
+pub mod days;
 pub mod objections;
 pub mod performance;
 pub mod risk;
@@ -30,6 +35,7 @@ use chrono::NaiveDate;
 use rusqlite::types::Value;
 use serde::Serialize;
 
+pub use days::refresh_days;
 pub use objections::{objections, ObjectionReport, ObjectionRow, ObjectionSummary};
 pub use performance::{staff_performance, OfficerPerformance, PerformanceFigures, StaffPerformance};
 pub use risk::{risk_report, RiskMap, RiskReport};
@@ -289,6 +295,7 @@ pub(crate) fn mean(sum: i64, n: i64) -> Option<f64> {
 }
 
 /// Median (the mean of the two middle values for an even count); sorts in place.
+#[cfg(test)]
 pub(crate) fn median(values: &mut [i64]) -> Option<f64> {
     let n = values.len();
     if n == 0 {

@@ -6,8 +6,9 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use super::days::{self, DayRow, Multiset};
 use super::satisfaction::{index_cells, RatingSummary};
-use super::{dates, mean, median, Context, OfficerRef, Period, ReportFilter, ReportHeader, Scope};
+use super::{dates, mean, Context, OfficerRef, Period, ReportFilter, ReportHeader};
 use crate::export::{Cell, Table, Tabular};
 use crate::{Result, Store};
 
@@ -30,12 +31,11 @@ pub struct TimingStats {
 }
 
 impl TimingStats {
-    fn from_values(values: &mut [i64], flagged: i64) -> TimingStats {
-        let sum: i64 = values.iter().sum();
-        let mean_seconds = mean(sum, values.len() as i64);
-        let median_seconds = median(values);
+    fn from_multiset(values: &Multiset, flagged: i64) -> TimingStats {
+        let mean_seconds = mean(values.sum(), values.count());
+        let median_seconds = values.median();
         TimingStats {
-            counted: values.len() as i64,
+            counted: values.count(),
             flagged,
             mean_seconds,
             median_seconds,
@@ -83,38 +83,53 @@ pub struct StaffPerformance {
     pub total: PerformanceFigures,
 }
 
+/// One officer's sums over the aggregate rows of a report.
 #[derive(Default)]
 struct Tally {
     assigned: i64,
     served: i64,
     cancelled: i64,
-    durations: Vec<i64>,
+    durations: Multiset,
     duration_flagged: i64,
-    waits: Vec<i64>,
+    waits: Multiset,
     wait_flagged: i64,
     scores: [i64; 5],
 }
 
 impl Tally {
+    fn add_row(&mut self, row: &DayRow<'_>) -> Result<()> {
+        self.assigned += row.sessions();
+        self.served += row.status[3] + row.status[4];
+        self.cancelled += row.status[5];
+        self.durations.add_encoded(row.served_durations)?;
+        // A served session without a duration is a flagged one (the day counts them for all).
+        self.duration_flagged += row.duration[2];
+        self.waits.add_encoded(row.served_waits)?;
+        self.wait_flagged += row.served_wait_flagged;
+        for (a, b) in self.scores.iter_mut().zip(row.served_scores) {
+            *a += b;
+        }
+        Ok(())
+    }
     fn add(&mut self, other: &Tally) {
         self.assigned += other.assigned;
         self.served += other.served;
         self.cancelled += other.cancelled;
-        self.durations.extend_from_slice(&other.durations);
+        self.durations.merge(&other.durations);
         self.duration_flagged += other.duration_flagged;
-        self.waits.extend_from_slice(&other.waits);
+        self.waits.merge(&other.waits);
         self.wait_flagged += other.wait_flagged;
         for (a, b) in self.scores.iter_mut().zip(other.scores) {
             *a += b;
         }
     }
-    fn figures(mut self) -> PerformanceFigures {
+    fn figures(self) -> PerformanceFigures {
         PerformanceFigures {
             sessions_assigned: self.assigned,
             sessions_served: self.served,
             sessions_cancelled: self.cancelled,
-            duration: TimingStats::from_values(&mut self.durations, self.duration_flagged),
-            waiting: TimingStats::from_values(&mut self.waits, self.wait_flagged),
+            duration: TimingStats::from_multiset(&self.durations, self.duration_flagged),
+            waiting: TimingStats::from_multiset(&self.waits, self.wait_flagged),
             rating: RatingSummary::from_counts(self.scores),
         }
     }
@@ -127,51 +142,24 @@ impl Tally {
 /// time. One pass over the period's rows; medians from the collected values.
 pub fn staff_performance(store: &Store, period: &Period, filter: &ReportFilter) -> Result<StaffPerformance> {
     let ctx = Context::new(store, "Rekap Kinerja Petugas", period, filter)?;
-    let scope = Scope::sessions(ctx.tz, period, filter);
-    let (tallies, staff) = store.read(|tx| {
-        let mut tallies: HashMap<String, Tally> = HashMap::new();
-        // Unassigned sessions are skipped here rather than in SQL, so that the condition does
-        // not draw the planner to the officer index (a lookup per row).
-        let mut st = tx.prepare(&format!(
-            "SELECT s.officer_nip, s.status, s.duration_s, s.waiting_s, s.score FROM sessions s WHERE {}",
-            scope.sql
-        ))?;
-        let mut rows = st.query(scope.params())?;
-        while let Some(r) = rows.next()? {
-            let nip = super::row_str(r, 0)?;
-            if nip.is_empty() {
-                continue;
-            }
-            let t = match tallies.get_mut(nip) {
-                Some(t) => t,
-                None => tallies.entry(nip.to_string()).or_default(),
-            };
-            t.assigned += 1;
-            let status = super::row_str(r, 1)?;
-            if status == "cancelled" {
-                t.cancelled += 1;
-            }
-            if status != "finished" && status != "rated" {
-                continue;
-            }
-            t.served += 1;
-            match r.get::<_, Option<i64>>(2)? {
-                Some(d) => t.durations.push(d),
-                None => t.duration_flagged += 1,
-            }
-            match r.get::<_, Option<i64>>(3)? {
-                Some(w) => t.waits.push(w),
-                None => t.wait_flagged += 1,
-            }
-            if let Some(score) = r.get::<_, Option<i64>>(4)? {
-                RatingSummary::tally(&mut t.scores, score, 1);
-            }
+    let mut tallies: HashMap<String, Tally> = HashMap::new();
+    // The day aggregates (see `days`): unassigned sessions are counted there under "".
+    days::for_each(store, period, filter, |row| {
+        if row.officer.is_empty() {
+            return Ok(());
         }
+        let t = match tallies.get_mut(row.officer) {
+            Some(t) => t,
+            None => tallies.entry(row.officer.to_string()).or_default(),
+        };
+        t.add_row(row)
+    })?;
+    let staff: HashMap<String, (String, Option<String>)> = store.read(|tx| {
         let mut st = tx.prepare("SELECT nip, name, title FROM staff")?;
-        let staff: HashMap<String, (String, Option<String>)> = st
+        let staff = st
             .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
             .collect::<rusqlite::Result<_>>()?;
-        Ok((tallies, staff))
+        Ok(staff)
     })?;
     let mut total = Tally::default();
     let mut officers: Vec<OfficerPerformance> = tallies

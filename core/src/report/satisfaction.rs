@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::{share, CodeLabel, Context, Period, ReportFilter, ReportHeader, Scope};
+use super::{share, CodeLabel, Context, Period, ReportFilter, ReportHeader};
 use crate::export::{Cell, Table, Tabular};
 use crate::model::satisfaction::IKM_CONVERSION_LABEL;
 use crate::model::{ikm_from_mean, Category, Coded, IkmGrade, OneToFive, Score};
@@ -131,19 +131,16 @@ pub struct SatisfactionReport {
 /// The satisfaction index of the sessions rated in `period` (by arrival) matching `filter`.
 pub fn satisfaction(store: &Store, period: &Period, filter: &ReportFilter) -> Result<SatisfactionReport> {
     let ctx = Context::new(store, "Indeks Kepuasan Layanan", period, filter)?;
-    let scope = Scope::sessions(ctx.tz, period, filter).and("s.score IS NOT NULL");
     let mut overall = [0i64; 5];
     let mut per: Vec<(Category, [i64; 5])> = Category::ALL.iter().map(|c| (*c, [0; 5])).collect();
-    // Counted here in one pass rather than by GROUP BY, which would sort every rating.
-    store.read(|tx| {
-        let mut st =
-            tx.prepare(&format!("SELECT s.category, s.score FROM sessions s WHERE {}", scope.sql))?;
-        let mut rows = st.query(scope.params())?;
-        while let Some(r) = rows.next()? {
-            let (cat, score) = (super::row_str(r, 0)?, r.get::<_, i64>(1)?);
-            RatingSummary::tally(&mut overall, score, 1);
-            if let Some((_, counts)) = per.iter_mut().find(|(c, _)| c.code() == cat) {
-                RatingSummary::tally(counts, score, 1);
+    // Summed from the day aggregates (see `days`), which count every session's rating.
+    super::days::for_each(store, period, filter, |row| {
+        for (i, n) in row.scores.iter().enumerate() {
+            RatingSummary::tally(&mut overall, i as i64 + 1, *n);
+        }
+        if let Some((_, counts)) = per.iter_mut().find(|(c, _)| c.code() == row.category) {
+            for (i, n) in row.scores.iter().enumerate() {
+                RatingSummary::tally(counts, i as i64 + 1, *n);
             }
         }
         Ok(())

@@ -9,9 +9,7 @@ use serde::Serialize;
 
 use super::satisfaction::RatingSummary;
 use super::topics::CountRow;
-use super::{
-    dates, mean, share, CodeLabel, Context, Period, ReportFilter, ReportHeader, Scope, UNKNOWN_STAFF,
-};
+use super::{dates, mean, share, CodeLabel, Context, Period, ReportFilter, ReportHeader, UNKNOWN_STAFF};
 use crate::export::{Cell, Table, Tabular};
 use crate::ids::{SessionId, VisitorId};
 use crate::model::session::format_duration_id;
@@ -189,39 +187,24 @@ pub struct PeriodSummary {
 /// The totals of the period summary, without the session list (cheap over any period).
 pub fn period_totals(store: &Store, period: &Period, filter: &ReportFilter) -> Result<PeriodSummary> {
     let ctx = Context::new(store, "Rekap Layanan", period, filter)?;
-    let scope = Scope::sessions(ctx.tz, period, filter);
-    // One pass over the period's rows, counted here: a GROUP BY would sort them all.
+    // Summed from the day aggregates (see `days`).
     let mut timing = [0i64; 6];
     let mut scores = [0i64; 5];
     let mut pairs: Vec<(String, String, i64)> = Vec::new();
-    store.read(|tx| {
-        let mut st = tx.prepare(&format!(
-            "SELECT s.category, s.status, s.started_at IS NOT NULL, s.waiting_s, s.duration_s, s.score
-             FROM sessions s WHERE {}",
-            scope.sql
-        ))?;
-        let mut rows = st.query(scope.params())?;
-        while let Some(r) = rows.next()? {
-            let (cat, status) = (super::row_str(r, 0)?, super::row_str(r, 1)?);
-            // A handful of (category, status) pairs: a linear search allocates nothing per row.
-            match pairs.iter_mut().find(|(c, s, _)| c == cat && s == status) {
-                Some(p) => p.2 += 1,
-                None => pairs.push((cat.to_string(), status.to_string(), 1)),
+    super::days::for_each(store, period, filter, |row| {
+        for (i, n) in row.status.iter().enumerate().filter(|(_, n)| **n > 0) {
+            // Statuses this build does not know count in the totals only, as a code no row has.
+            let status = super::days::STATUSES.get(i).copied().unwrap_or("\u{0}");
+            match pairs.iter_mut().find(|(c, s, _)| c == row.category && s == status) {
+                Some(p) => p.2 += n,
+                None => pairs.push((row.category.to_string(), status.to_string(), *n)),
             }
-            let started: bool = r.get(2)?;
-            match r.get::<_, Option<i64>>(3)? {
-                Some(w) => (timing[0], timing[1]) = (timing[0] + w, timing[1] + 1),
-                None if started => timing[2] += 1,
-                None => {}
-            }
-            match r.get::<_, Option<i64>>(4)? {
-                Some(d) => (timing[3], timing[4]) = (timing[3] + d, timing[4] + 1),
-                None if status == "finished" || status == "rated" => timing[5] += 1,
-                None => {}
-            }
-            if let Some(s) = r.get::<_, Option<i64>>(5)? {
-                RatingSummary::tally(&mut scores, s, 1);
-            }
+        }
+        for (t, v) in timing.iter_mut().zip(row.wait.iter().chain(&row.duration)) {
+            *t += v;
+        }
+        for (a, b) in scores.iter_mut().zip(row.scores) {
+            *a += b;
         }
         Ok(())
     })?;

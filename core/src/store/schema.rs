@@ -10,6 +10,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_indexes.sql"),
     include_str!("migrations/0003_reports.sql"),
+    include_str!("migrations/0004_report_days.sql"),
 ];
 
 /// The newest schema version this build knows.

@@ -1,0 +1,568 @@
+//! Day aggregates (schema 4, `report_days`): the figures of the performance, satisfaction and
+//! period-total reports pre-summed per local day, category and officer, so that a report over
+//! years reads a few tens of thousands of rows instead of every session.
+//!
+//! They are a cache of the session projection, kept exact like this:
+//! - triggers on `sessions` note the UTC day (`arrived_at / 86400000`) of every row inserted,
+//!   changed or deleted in `report_dirty` (an `INSERT OR IGNORE` into a small table: the write
+//!   and sync paths pay about a microsecond and never compute anything);
+//! - a report first looks, in its read transaction, whether anything is dirty; if so it takes
+//!   a write transaction, recomputes the local days those UTC days touch from the projection
+//!   (one range read through the report index per run of days), clears the list, and reads the
+//!   aggregates in that same transaction, so what it sums is never older than the projection;
+//! - the local days follow the office's time zone; when it changes (or on the first report
+//!   after the migration) everything is rebuilt once.
+//!
+//! Durations and waiting times are kept as exact multisets (sorted values with their counts,
+//! varint-encoded), so medians stay exact. A row's day is the local date of its arrival, which
+//! is exactly the rule [`super::Period::bounds`] applies to the projection.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{NaiveDate, TimeZone};
+use rusqlite::{params, Transaction};
+
+use super::{Period, ReportFilter};
+use crate::model::Coded;
+use crate::store::{day_start, get_meta_str, set_meta};
+use crate::{Result, Store};
+
+const DAY_MS: i64 = 86_400_000;
+/// The day of arrivals before year 1 and from year 10000 on (dates chrono cannot name here):
+/// outside every bounded period, inside open-ended ones, as with the projection's bounds.
+const DAY_BEFORE: i64 = i64::MIN / 4;
+const DAY_AFTER: i64 = i64::MAX / 4;
+/// The meta key holding the time zone the aggregates were computed in.
+const BUILT_TZ: &str = "report_tz";
+
+/// Status columns in `report_days` order; the last one counts codes this build does not know.
+pub(crate) const STATUSES: [&str; 6] =
+    ["registered", "assigned", "in_service", "finished", "rated", "cancelled"];
+
+fn status_index(status: &str) -> usize {
+    STATUSES.iter().position(|s| *s == status).unwrap_or(STATUSES.len())
+}
+
+/// Whether a status counts as served (finished or rated).
+pub(crate) fn served(status_index: usize) -> bool {
+    status_index == 3 || status_index == 4
+}
+
+/// One aggregate row, as reports read it.
+pub(crate) struct DayRow<'a> {
+    pub category: &'a str,
+    /// `""` when unassigned.
+    pub officer: &'a str,
+    /// Sessions by status, [`STATUSES`] order, then unknown codes.
+    pub status: [i64; 7],
+    /// Waiting time of every session: sum, count, flagged.
+    pub wait: [i64; 3],
+    /// Duration of every session: sum, count, flagged.
+    pub duration: [i64; 3],
+    /// Every session's ratings per score.
+    pub scores: [i64; 5],
+    /// Served sessions' ratings per score.
+    pub served_scores: [i64; 5],
+    /// Served sessions without a plausible waiting time.
+    pub served_wait_flagged: i64,
+    /// Served sessions' waiting times (see [`Multiset::add_encoded`]).
+    pub served_waits: &'a [u8],
+    /// Served sessions' durations.
+    pub served_durations: &'a [u8],
+}
+
+impl DayRow<'_> {
+    /// All sessions of the row.
+    pub fn sessions(&self) -> i64 {
+        self.status.iter().sum()
+    }
+}
+
+/// Calls `f` for every aggregate row of the valid sessions that arrived in `period` and match
+/// `filter`, after bringing the aggregates up to date with the projection.
+pub(crate) fn for_each(
+    store: &Store,
+    period: &Period,
+    filter: &ReportFilter,
+    mut f: impl FnMut(&DayRow<'_>) -> Result<()>,
+) -> Result<()> {
+    let scanned = store.read(|tx| {
+        if !is_clean(tx)? {
+            return Ok(false);
+        }
+        scan(tx, period, filter, &mut f)?;
+        Ok(true)
+    })?;
+    if !scanned {
+        store.write(|ctx| {
+            refresh(ctx.tx)?;
+            scan(ctx.tx, period, filter, &mut f)
+        })?;
+    }
+    Ok(())
+}
+
+/// Brings the aggregates up to date now (e.g. after a bulk import, so that the next report
+/// does not pay for it). Returns the number of local days recomputed.
+pub fn refresh_days(store: &Store) -> Result<usize> {
+    store.write(|ctx| refresh(ctx.tx))
+}
+
+fn zone(tx: &Transaction<'_>) -> Result<chrono_tz::Tz> {
+    Ok(get_meta_str(tx, "timezone")?.and_then(|t| t.parse().ok()).unwrap_or(chrono_tz::Asia::Makassar))
+}
+
+fn is_clean(tx: &Transaction<'_>) -> Result<bool> {
+    let dirty: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM report_dirty)", [], |r| r.get(0))?;
+    Ok(!dirty && get_meta_str(tx, BUILT_TZ)?.as_deref() == Some(zone(tx)?.name()))
+}
+
+fn epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()
+}
+
+fn first_day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or_default()
+}
+
+fn end_day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(10000, 1, 1).unwrap_or_default()
+}
+
+/// The day number of a date.
+pub(crate) fn day_number(d: NaiveDate) -> i64 {
+    (d - epoch()).num_days()
+}
+
+fn date_of(n: i64) -> Option<NaiveDate> {
+    epoch().checked_add_signed(chrono::Duration::try_days(n)?)
+}
+
+/// The local day of an instant.
+fn local_day(tz: chrono_tz::Tz, at: i64) -> i64 {
+    if at < day_start(tz, first_day()) {
+        return DAY_BEFORE;
+    }
+    if at >= day_start(tz, end_day()) {
+        return DAY_AFTER;
+    }
+    match tz.timestamp_millis_opt(at).single() {
+        Some(t) => day_number(t.date_naive()),
+        None => DAY_AFTER,
+    }
+}
+
+/// The instants `[start, end)` a dirty UTC day number stands for (SQLite's integer division
+/// truncates toward zero, so day 0 spans both sides of the epoch).
+fn utc_range(u: i64) -> (i64, i64) {
+    let d = DAY_MS;
+    match u {
+        u if u > 0 => (u.saturating_mul(d), u.saturating_add(1).saturating_mul(d)),
+        0 => (-d + 1, d),
+        u => (u.saturating_sub(1).saturating_mul(d).saturating_add(1), u.saturating_mul(d).saturating_add(1)),
+    }
+}
+
+/// Recomputes the local days touched by the dirty list (everything when the time zone
+/// changed) and empties the list. Returns the number of days recomputed.
+fn refresh(tx: &Transaction<'_>) -> Result<usize> {
+    let tz = zone(tx)?;
+    if get_meta_str(tx, BUILT_TZ)?.as_deref() != Some(tz.name()) {
+        tx.execute("DELETE FROM report_days", [])?;
+        tx.execute(
+            "INSERT OR IGNORE INTO report_dirty(utc_day) SELECT DISTINCT arrived_at / 86400000 FROM sessions",
+            [],
+        )?;
+        set_meta(tx, BUILT_TZ, tz.name().as_bytes())?;
+    }
+    let dirty: Vec<i64> = {
+        let mut st = tx.prepare("SELECT utc_day FROM report_dirty")?;
+        let rows = st.query_map([], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut days: BTreeSet<i64> = BTreeSet::new();
+    for u in dirty {
+        let (start, end) = utc_range(u);
+        let (a, b) = (local_day(tz, start), local_day(tz, end - 1));
+        days.insert(a);
+        days.insert(b);
+        if a != DAY_BEFORE && b != DAY_AFTER {
+            days.extend(a..=b);
+        }
+    }
+    let count = days.len();
+    // Runs of consecutive days, each read with one range query.
+    let mut runs: Vec<(i64, i64)> = Vec::new();
+    for d in days {
+        match runs.last_mut() {
+            Some((_, last)) if *last + 1 == d => *last = d,
+            _ => runs.push((d, d)),
+        }
+    }
+    for (first, last) in runs {
+        recompute(tx, tz, first, last)?;
+    }
+    tx.execute("DELETE FROM report_dirty", [])?;
+    Ok(count)
+}
+
+/// Per (day, category, officer): the sums of one aggregate row.
+#[derive(Default)]
+struct Acc {
+    status: [i64; 7],
+    wait: [i64; 3],
+    duration: [i64; 3],
+    scores: [i64; 5],
+    served_scores: [i64; 5],
+    served_wait_flagged: i64,
+    waits: Vec<i64>,
+    durations: Vec<i64>,
+}
+
+/// Recomputes the days `first..=last` from the projection.
+fn recompute(tx: &Transaction<'_>, tz: chrono_tz::Tz, first: i64, last: i64) -> Result<()> {
+    // The instants of the run and the start of each of its days (for the day of each row).
+    let start_of = |n: i64| -> i64 {
+        match n {
+            DAY_BEFORE => i64::MIN,
+            DAY_AFTER => day_start(tz, end_day()),
+            n => date_of(n).map_or(i64::MAX, |d| day_start(tz, d)),
+        }
+    };
+    let end_of = |n: i64| -> i64 {
+        match n {
+            DAY_BEFORE => day_start(tz, first_day()),
+            DAY_AFTER => i64::MAX,
+            n => start_of(n + 1),
+        }
+    };
+    let (from, to) = (start_of(first), end_of(last));
+    let starts: Vec<i64> = (first..=last).map(start_of).collect();
+    tx.execute("DELETE FROM report_days WHERE day BETWEEN ?1 AND ?2", params![first, last])?;
+    let mut acc: HashMap<(i64, String, String), Acc> = HashMap::new();
+    {
+        let mut st = tx.prepare_cached(
+            "SELECT s.arrived_at, s.category, s.officer_nip, s.status, s.started_at IS NOT NULL,
+                    s.waiting_s, s.duration_s, s.score
+             FROM sessions s
+             WHERE s.invalid_reason IS NULL AND s.arrived_at >= ?1 AND s.arrived_at < ?2",
+        )?;
+        let mut rows = st.query(params![from, to])?;
+        while let Some(r) = rows.next()? {
+            let at: i64 = r.get(0)?;
+            let i = starts.partition_point(|s| *s <= at).saturating_sub(1);
+            let day = first + i as i64;
+            let (category, officer) = (super::row_str(r, 1)?, super::row_str(r, 2)?);
+            let key = (day, category.to_string(), officer.to_string());
+            let a = acc.entry(key).or_default();
+            let status = status_index(super::row_str(r, 3)?);
+            a.status[status] += 1;
+            let started: bool = r.get(4)?;
+            let (waiting, duration, score): (Option<i64>, Option<i64>, Option<i64>) =
+                (r.get(5)?, r.get(6)?, r.get(7)?);
+            match waiting {
+                Some(w) => (a.wait[0], a.wait[1]) = (a.wait[0] + w, a.wait[1] + 1),
+                None if started => a.wait[2] += 1,
+                None => {}
+            }
+            match duration {
+                Some(d) => (a.duration[0], a.duration[1]) = (a.duration[0] + d, a.duration[1] + 1),
+                None if served(status) => a.duration[2] += 1,
+                None => {}
+            }
+            if let Some(s) = score.filter(|s| (1..=5).contains(s)) {
+                a.scores[(s - 1) as usize] += 1;
+            }
+            if served(status) {
+                match waiting {
+                    Some(w) => a.waits.push(w),
+                    None => a.served_wait_flagged += 1,
+                }
+                if let Some(d) = duration {
+                    a.durations.push(d);
+                }
+                if let Some(s) = score.filter(|s| (1..=5).contains(s)) {
+                    a.served_scores[(s - 1) as usize] += 1;
+                }
+            }
+        }
+    }
+    let mut ins = tx.prepare_cached(
+        "INSERT INTO report_days(day, category, officer, n_registered, n_assigned, n_in_service, n_finished,
+           n_rated, n_cancelled, n_other, wait_sum, wait_n, wait_flagged, dur_sum, dur_n, dur_flagged,
+           score_1, score_2, score_3, score_4, score_5, served_score_1, served_score_2, served_score_3,
+           served_score_4, served_score_5, served_wait_flagged, served_waits, served_durations)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
+           ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)",
+    )?;
+    for ((day, category, officer), mut a) in acc {
+        let (s, sc, ss) = (a.status, a.scores, a.served_scores);
+        ins.execute(params![
+            day,
+            category,
+            officer,
+            s[0],
+            s[1],
+            s[2],
+            s[3],
+            s[4],
+            s[5],
+            s[6],
+            a.wait[0],
+            a.wait[1],
+            a.wait[2],
+            a.duration[0],
+            a.duration[1],
+            a.duration[2],
+            sc[0],
+            sc[1],
+            sc[2],
+            sc[3],
+            sc[4],
+            ss[0],
+            ss[1],
+            ss[2],
+            ss[3],
+            ss[4],
+            a.served_wait_flagged,
+            encode(&mut a.waits),
+            encode(&mut a.durations),
+        ])?;
+    }
+    Ok(())
+}
+
+/// Reads the aggregate rows in scope.
+fn scan(
+    tx: &Transaction<'_>,
+    period: &Period,
+    filter: &ReportFilter,
+    f: &mut impl FnMut(&DayRow<'_>) -> Result<()>,
+) -> Result<()> {
+    let mut sql = String::from(
+        "SELECT category, officer, n_registered, n_assigned, n_in_service, n_finished, n_rated, n_cancelled,
+           n_other, wait_sum, wait_n, wait_flagged, dur_sum, dur_n, dur_flagged, score_1, score_2, score_3,
+           score_4, score_5, served_score_1, served_score_2, served_score_3, served_score_4, served_score_5,
+           served_wait_flagged, served_waits, served_durations
+         FROM report_days WHERE day >= ?1 AND day <= ?2",
+    );
+    let mut args: Vec<rusqlite::types::Value> =
+        vec![period.from.map_or(i64::MIN, day_number).into(), period.to.map_or(i64::MAX, day_number).into()];
+    if let Some(c) = filter.category {
+        sql.push_str(" AND category = ?3");
+        args.push(c.code().to_string().into());
+    }
+    if let Some(o) = &filter.officer {
+        sql.push_str(if filter.category.is_some() { " AND officer = ?4" } else { " AND officer = ?3" });
+        args.push(o.as_str().to_string().into());
+    }
+    let mut st = tx.prepare_cached(&sql)?;
+    let mut rows = st.query(rusqlite::params_from_iter(args.iter()))?;
+    while let Some(r) = rows.next()? {
+        let n = |i: usize| -> rusqlite::Result<i64> { r.get(i) };
+        let blob = |i: usize| -> Result<&[u8]> {
+            let v = r.get_ref(i)?;
+            v.as_blob()
+                .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, v.data_type(), Box::new(e)).into())
+        };
+        let row = DayRow {
+            category: super::row_str(r, 0)?,
+            officer: super::row_str(r, 1)?,
+            status: [n(2)?, n(3)?, n(4)?, n(5)?, n(6)?, n(7)?, n(8)?],
+            wait: [n(9)?, n(10)?, n(11)?],
+            duration: [n(12)?, n(13)?, n(14)?],
+            scores: [n(15)?, n(16)?, n(17)?, n(18)?, n(19)?],
+            served_scores: [n(20)?, n(21)?, n(22)?, n(23)?, n(24)?],
+            served_wait_flagged: n(25)?,
+            served_waits: blob(26)?,
+            served_durations: blob(27)?,
+        };
+        f(&row)?;
+    }
+    Ok(())
+}
+
+fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn get_varint(bytes: &[u8], pos: &mut usize) -> Option<u64> {
+    let mut v = 0u64;
+    let mut shift = 0;
+    loop {
+        let b = *bytes.get(*pos)?;
+        *pos += 1;
+        v |= u64::from(b & 0x7f).checked_shl(shift)?;
+        if b < 0x80 {
+            return Some(v);
+        }
+        shift += 7;
+    }
+}
+
+/// Sorted values as (delta, count) varint pairs; the first value zigzag-encoded.
+fn encode(values: &mut [i64]) -> Vec<u8> {
+    values.sort_unstable();
+    let mut out = Vec::with_capacity(values.len() * 2);
+    let mut i = 0;
+    let mut prev: Option<i64> = None;
+    while i < values.len() {
+        let v = values[i];
+        let mut j = i + 1;
+        while j < values.len() && values[j] == v {
+            j += 1;
+        }
+        match prev {
+            None => put_varint(&mut out, ((v << 1) ^ (v >> 63)) as u64),
+            Some(p) => put_varint(&mut out, v.wrapping_sub(p) as u64),
+        }
+        put_varint(&mut out, (j - i) as u64);
+        prev = Some(v);
+        i = j;
+    }
+    out
+}
+
+/// A multiset of whole seconds (waiting times or durations), merged from aggregate rows:
+/// counts in a dense array for the plausible range, a map beyond it.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Multiset {
+    dense: Vec<u64>,
+    sparse: BTreeMap<i64, u64>,
+    count: i64,
+    sum: i64,
+}
+
+/// Values counted densely: up to the longest plausible timing (12 hours).
+const DENSE: usize = 12 * 3600 + 1;
+
+impl Multiset {
+    fn add(&mut self, v: i64, n: u64) {
+        self.count += n as i64;
+        self.sum += v * n as i64;
+        match usize::try_from(v) {
+            Ok(i) if i < DENSE => {
+                if self.dense.is_empty() {
+                    self.dense = vec![0; DENSE];
+                }
+                self.dense[i] += n;
+            }
+            _ => *self.sparse.entry(v).or_default() += n,
+        }
+    }
+
+    /// Adds the values of an encoded column; refuses a malformed one.
+    pub fn add_encoded(&mut self, bytes: &[u8]) -> Result<()> {
+        let bad = || crate::Error::Invalid {
+            field: "report_days",
+            reason: "a stored aggregate is damaged; delete the rows of table report_days to rebuild them"
+                .into(),
+        };
+        let mut pos = 0;
+        let mut prev: Option<i64> = None;
+        while pos < bytes.len() {
+            let raw = get_varint(bytes, &mut pos).ok_or_else(bad)?;
+            let v = match prev {
+                None => ((raw >> 1) as i64) ^ -((raw & 1) as i64),
+                Some(p) => p.wrapping_add(raw as i64),
+            };
+            let n = get_varint(bytes, &mut pos).ok_or_else(bad)?;
+            self.add(v, n);
+            prev = Some(v);
+        }
+        Ok(())
+    }
+
+    /// Adds another multiset.
+    pub fn merge(&mut self, other: &Multiset) {
+        if !other.dense.is_empty() {
+            if self.dense.is_empty() {
+                self.dense = vec![0; DENSE];
+            }
+            for (a, b) in self.dense.iter_mut().zip(&other.dense) {
+                *a += b;
+            }
+        }
+        for (v, n) in &other.sparse {
+            *self.sparse.entry(*v).or_default() += n;
+        }
+        self.count += other.count;
+        self.sum += other.sum;
+    }
+
+    /// How many values.
+    pub fn count(&self) -> i64 {
+        self.count
+    }
+
+    /// Their sum.
+    pub fn sum(&self) -> i64 {
+        self.sum
+    }
+
+    /// The value at `rank` (0-based) in ascending order.
+    fn nth(&self, rank: u64) -> Option<i64> {
+        let mut seen = 0u64;
+        let below = self.sparse.range(..0).map(|(v, n)| (*v, *n));
+        let dense = self.dense.iter().enumerate().filter(|(_, n)| **n > 0).map(|(v, n)| (v as i64, *n));
+        let above = self.sparse.range(0..).map(|(v, n)| (*v, *n));
+        for (v, n) in below.chain(dense).chain(above) {
+            seen += n;
+            if seen > rank {
+                return Some(v);
+            }
+        }
+        None
+    }
+
+    /// The median, as [`super::median`] computes it from the values themselves.
+    pub fn median(&self) -> Option<f64> {
+        let n = self.count as u64;
+        if n == 0 {
+            return None;
+        }
+        let upper = self.nth(n / 2)?;
+        if n % 2 == 1 {
+            return Some(upper as f64);
+        }
+        let lower = self.nth(n / 2 - 1)?;
+        Some((lower + upper) as f64 / 2.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multisets_round_trip_and_give_exact_medians() {
+        let mut values = vec![600, 30, 43_200, 50_000, 600, 0, 1_500, 7];
+        let mut m = Multiset::default();
+        m.add_encoded(&encode(&mut values.clone())).expect("decode");
+        assert_eq!(m.count(), 8);
+        assert_eq!(m.sum(), values.iter().sum::<i64>());
+        assert_eq!(m.median(), super::super::median(&mut values));
+        let odd = vec![-5, 9, 9];
+        let mut o = Multiset::default();
+        o.add_encoded(&encode(&mut odd.clone())).expect("decode");
+        assert_eq!(o.median(), Some(9.0));
+        m.merge(&o);
+        let mut all: Vec<i64> = values.iter().chain(&odd).copied().collect();
+        assert_eq!(m.median(), super::super::median(&mut all));
+        assert!(Multiset::default().median().is_none());
+        assert!(Multiset::default().add_encoded(&[0x80]).is_err(), "a truncated varint is refused");
+    }
+
+    #[test]
+    fn utc_days_cover_every_instant_once() {
+        for at in [-DAY_MS - 5, -DAY_MS, -1, 0, 1, DAY_MS - 1, DAY_MS, 5 * DAY_MS + 7] {
+            let u = at / DAY_MS;
+            let (a, b) = utc_range(u);
+            assert!(a <= at && at < b, "{at} in day {u}: [{a}, {b})");
+        }
+    }
+}
