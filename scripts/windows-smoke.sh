@@ -230,11 +230,58 @@ echo "ok  report summary --pdf"
 v=$(amer_json doctor)
 check "$v" 'v["ok"] is True and v["problems"] == []' "doctor"
 
+step "smoke under wine: backup and restore (the database file replaced whole)"
+amer_json backup --out "$OUT_WIN\\cadangan.db" >/dev/null
+[ -s "$WORK/cadangan.db" ] || fail "backup wrote no file"
+v=$(amer_json session new --category pengaduan --visitor "Yohanes Lahang" --phone 0813-1111-2222 --subject "Setelah cadangan")
+LATER=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["ticket"])' "$v")
+rc=0
+amer --by $ADMIN restore "$OUT_WIN\\cadangan.db" || rc=$?
+[ $rc -eq 1 ] || fail "restore over an existing database without --force should exit 1, got $rc"
+v=$(amer_json --by $ADMIN restore "$OUT_WIN\\cadangan.db" --force)
+check "$v" 'v["counts"]["sessions"] == 1 and v["counts"]["staff"] == 3' "restore --force brings back the backup"
+v=$(amer_json session list)
+check "$v" '[s["ticket"] for s in v] == ["'"$TICKET"'"]' "the session registered after the backup is gone ($LATER)"
+v=$(amer_json doctor)
+check "$v" 'v["ok"] is True' "doctor after restore"
+
+step "smoke under wine: the QUIC sync node"
+quic_port=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+wine "$EXE" sync serve --listen "127.0.0.1:$quic_port" >"$WORK/node.out" 2>"$WORK/node.err" &
+SERVE_PID=$!
+node_up=
+for _ in $(seq 1 40); do
+  kill -0 "$SERVE_PID" 2>/dev/null || break
+  if amer peer list --json && python3 -c 'import json,sys; sys.exit(0 if any("127.0.0.1:'"$quic_port"'" in m.get("addresses", []) for m in json.load(open(sys.argv[1]))) else 1)' "$WORK/out"; then
+    node_up=1
+    break
+  fi
+  sleep 0.5
+done
+if [ -n "$node_up" ]; then
+  echo "ok  sync serve listens on UDP 127.0.0.1:$quic_port and published its address"
+  kill "$SERVE_PID" 2>/dev/null || true
+  wait "$SERVE_PID" 2>/dev/null || true
+  SERVE_PID=
+  QUIC_UNDER_WINE=1
+elif grep -q "os error 1004[25]" "$WORK/node.err" && wine --version | grep -q '^wine-8\.'; then
+  # quinn-udp 0.5 turns on ECN reporting (IP_RECVECN/IPV6_RECVECN) on every socket and Wine 8's
+  # winsock has no such option (quinn PR 2532 makes it optional, not in a 0.5 release): the node
+  # cannot listen under this Wine. Windows 10/11 have the option.
+  echo "NOT TESTED under Wine 8: the QUIC node ($(head -c 160 "$WORK/node.err")); Wine lacks IP_RECVECN"
+  SERVE_PID=
+  QUIC_UNDER_WINE=0
+else
+  cat "$WORK/node.err" >&2
+  fail "amer sync serve did not start under wine"
+fi
+
 # Logs never carry personal data, on Windows either.
 if [ -d "$APPDATA_UNIX/amer/logs" ]; then
   ! grep -rq "Rina\|081234567890\|6407015203900001" "$APPDATA_UNIX/amer/logs" || fail "personal data in the log files"
 fi
 
+WEB_UNDER_WINE=0
 # --- serve: the web app under wine, asked from the Linux side ------------------------------------
 if wine "$EXE" serve --help >/dev/null 2>&1; then
   step "smoke under wine: amer serve answers HTTP from Linux"
@@ -246,9 +293,16 @@ if wine "$EXE" serve --help >/dev/null 2>&1; then
   status=
   for _ in $(seq 1 120); do
     status=$(curl -fsS --max-time 2 "http://127.0.0.1:$http_port/api/status" 2>/dev/null) && break
-    kill -0 "$SERVE_PID" 2>/dev/null || { cat "$WORK/serve.err" >&2; fail "amer serve exited early"; }
+    kill -0 "$SERVE_PID" 2>/dev/null || break
     sleep 0.5
   done
+  if [ -z "$status" ] && ! kill -0 "$SERVE_PID" 2>/dev/null && [ "$QUIC_UNDER_WINE" = 0 ] &&
+    grep -q "os error 1004[25]" "$WORK/serve.err"; then
+    # The same Wine 8 limit as above: serve stops when its QUIC node cannot listen.
+    echo "NOT TESTED under Wine 8: amer serve exits with the QUIC node ($(head -c 160 "$WORK/serve.err"))"
+    SERVE_PID=
+    WEB_UNDER_WINE=0
+  else
   [ -n "$status" ] || { cat "$WORK/serve.err" >&2; fail "amer serve did not answer /api/status"; }
   check "$status" 'v["ok"] is True and len(v["node_id"]) > 0' "GET /api/status"
   page=$(curl -fsS --max-time 5 "http://127.0.0.1:$http_port/pendaftaran") || fail "GET /pendaftaran failed"
@@ -262,9 +316,13 @@ if wine "$EXE" serve --help >/dev/null 2>&1; then
   kill "$SERVE_PID" 2>/dev/null || true
   wait "$SERVE_PID" 2>/dev/null || true
   SERVE_PID=
+  WEB_UNDER_WINE=1
+  fi
 else
   echo "note: this amer.exe has no \`serve\` command yet; the web app was not smoke-tested"
 fi
 
 echo
 echo "windows smoke passed: $(basename "$EXE") ($PROFILE, $(($(stat -c %s "$EXE") / 1024 / 1024)) MiB), smoke $(($(date +%s) - smoke_start)) s"
+[ "$QUIC_UNDER_WINE" = 1 ] || echo "  not covered under this Wine: the QUIC sync node (Wine 8 lacks IP_RECVECN)"
+[ "$WEB_UNDER_WINE" = 1 ] || echo "  not covered under this Wine: the web app (amer serve)"
