@@ -65,7 +65,8 @@ pub fn current(app: &Shared, h: &HeaderMap) -> Option<Login> {
 #[allow(clippy::result_large_err)]
 pub fn require(app: &Shared, h: &HeaderMap, back: &str) -> Result<Login, Response> {
     current(app, h).ok_or_else(|| {
-        let next: String = back.chars().filter(|c| c.is_ascii_alphanumeric() || "/-_.".contains(*c)).collect();
+        let next: String =
+            back.chars().filter(|c| c.is_ascii_alphanumeric() || "/-_.".contains(*c)).collect();
         Redirect::to(&format!("/masuk?next={next}")).into_response()
     })
 }
@@ -99,7 +100,13 @@ pub async fn login_page(
     let staff = staff_list(&app).await;
     html(
         StatusCode::OK,
-        &LoginPage { p: &p, staff, chosen: String::new(), next: safe_next(q.get("next")), errors: FieldErrors::default() },
+        &LoginPage {
+            p: &p,
+            staff,
+            chosen: String::new(),
+            next: safe_next(q.get("next")),
+            errors: FieldErrors::default(),
+        },
     )
 }
 
@@ -140,12 +147,18 @@ pub async fn login(
             let Some(token) = new_token() else {
                 return (StatusCode::INTERNAL_SERVER_ERROR, "no random numbers").into_response();
             };
-            let login =
-                Login { nip: staff.nip.to_string(), name: staff.name.clone(), role: staff.role, since: Instant::now() };
+            let login = Login {
+                nip: staff.nip.to_string(),
+                name: staff.name.clone(),
+                role: staff.role,
+                since: Instant::now(),
+            };
             tracing::info!(nip = %staff.nip, "staff member signed in");
             app.logins.lock().unwrap_or_else(|p| p.into_inner()).insert(token.clone(), login);
             let mut r = Redirect::to(&next).into_response();
-            if let Ok(v) = HeaderValue::from_str(&format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict")) {
+            if let Ok(v) =
+                HeaderValue::from_str(&format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"))
+            {
                 r.headers_mut().append(header::SET_COOKIE, v);
             }
             r

@@ -55,7 +55,10 @@ pub fn tr(lang: Lang, key: &str) -> &'static str {
              office's reports (Law 27/2022 on Personal Data Protection). You may see, correct and \
              ask for the erasure of your data at the desk.",
         ),
-        "intake.recognise" => ("Pernah datang? Isi nomor HP lalu tekan di sini", "Been here before? Enter your phone and press here"),
+        "intake.recognise" => (
+            "Pernah datang? Isi nomor HP lalu tekan di sini",
+            "Been here before? Enter your phone and press here",
+        ),
         "intake.returning" => (
             "Selamat datang kembali. Data Anda sebelumnya sudah diisikan; periksa dan ubah bila perlu.",
             "Welcome back. Your earlier details are filled in; check and change them if needed.",
@@ -164,7 +167,9 @@ pub fn tr(lang: Lang, key: &str) -> &'static str {
         ),
         "sync.now" => ("Sinkronkan sekarang", "Sync now"),
         "sync.done" => ("Sinkronisasi selesai.", "Synchronisation finished."),
-        "sync.conflicts" => ("Konflik (nilai berbeda dari dua PC)", "Conflicts (different values from two PCs)"),
+        "sync.conflicts" => {
+            ("Konflik (nilai berbeda dari dua PC)", "Conflicts (different values from two PCs)")
+        }
         "sync.no_conflicts" => ("Tidak ada konflik.", "No conflicts."),
         "sync.winner" => ("Nilai yang tampil", "Value shown"),
         "sync.other" => ("Nilai lain", "Other value"),

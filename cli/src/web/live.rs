@@ -91,7 +91,9 @@ async fn poll(app: &Shared, last: &Arc<AtomicI64>) {
 
 fn sync_json(ev: &SyncEvent) -> Option<String> {
     let v = match ev {
-        SyncEvent::Connected { node_id, .. } => serde_json::json!({"type": "connected", "peer": node_id.to_string()}),
+        SyncEvent::Connected { node_id, .. } => {
+            serde_json::json!({"type": "connected", "peer": node_id.to_string()})
+        }
         SyncEvent::Disconnected { node_id, .. } => {
             serde_json::json!({"type": "disconnected", "peer": node_id.to_string()})
         }
@@ -113,7 +115,9 @@ fn sync_json(ev: &SyncEvent) -> Option<String> {
 /// `GET /peristiwa`.
 pub async fn stream(State(app): State<Shared>) -> Response {
     let rx = app.events.subscribe();
-    Sse::new(events(rx)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)).text("ping")).into_response()
+    Sse::new(events(rx))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)).text("ping"))
+        .into_response()
 }
 
 fn events(rx: broadcast::Receiver<LiveEvent>) -> impl Stream<Item = Result<Event, Infallible>> {

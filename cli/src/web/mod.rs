@@ -200,15 +200,18 @@ async fn guard(State(app): State<Shared>, mut req: Request, next: Next) -> Respo
         };
         if !ok {
             tracing::warn!("refused a request from another origin");
-            return (StatusCode::FORBIDDEN, "refused: the request did not come from this app").into_response();
+            return (StatusCode::FORBIDDEN, "refused: the request did not come from this app")
+                .into_response();
         }
     }
     let from_query = lang_from_query(req.uri().query());
-    let lang = from_query.or_else(|| cookie(req.headers(), "amer_lang").and_then(|v| match v {
-        "en" => Some(Lang::En),
-        "id" => Some(Lang::Id),
-        _ => None,
-    }));
+    let lang = from_query.or_else(|| {
+        cookie(req.headers(), "amer_lang").and_then(|v| match v {
+            "en" => Some(Lang::En),
+            "id" => Some(Lang::Id),
+            _ => None,
+        })
+    });
     req.extensions_mut().insert(ReqLang(lang.unwrap_or_default()));
     let _ = &app;
     let mut resp = next.run(req).await;
@@ -223,7 +226,8 @@ fn set_lang_cookie(h: &mut HeaderMap, l: Lang) {
         Lang::En => "en",
         Lang::Id => "id",
     };
-    if let Ok(v) = HeaderValue::from_str(&format!("amer_lang={v}; Path=/; Max-Age=31536000; SameSite=Strict")) {
+    if let Ok(v) = HeaderValue::from_str(&format!("amer_lang={v}; Path=/; Max-Age=31536000; SameSite=Strict"))
+    {
         h.append(header::SET_COOKIE, v);
     }
 }
@@ -262,5 +266,6 @@ async fn css() -> Response {
 }
 
 async fn js() -> Response {
-    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], include_str!("assets/app.js")).into_response()
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], include_str!("assets/app.js"))
+        .into_response()
 }

@@ -8,7 +8,11 @@ use crate::web::auth;
 use crate::web::render::{error_page, Page};
 use crate::web::{ReqLang, Shared};
 
-pub async fn page(State(app): State<Shared>, Extension(ReqLang(lang)): Extension<ReqLang>, h: HeaderMap) -> Response {
+pub async fn page(
+    State(app): State<Shared>,
+    Extension(ReqLang(lang)): Extension<ReqLang>,
+    h: HeaderMap,
+) -> Response {
     let me = match auth::require(&app, &h, "/dasbor") {
         Ok(m) => m,
         Err(r) => return r,
@@ -17,6 +21,11 @@ pub async fn page(State(app): State<Shared>, Extension(ReqLang(lang)): Extension
     error_page(&p, StatusCode::NOT_IMPLEMENTED, "-", "/")
 }
 
-pub async fn download(State(app): State<Shared>, Extension(ReqLang(lang)): Extension<ReqLang>, h: HeaderMap, Path(_f): Path<String>) -> Response {
+pub async fn download(
+    State(app): State<Shared>,
+    Extension(ReqLang(lang)): Extension<ReqLang>,
+    h: HeaderMap,
+    Path(_f): Path<String>,
+) -> Response {
     page(State(app), Extension(ReqLang(lang)), h).await
 }

@@ -56,7 +56,11 @@ fn render(p: &Page, status: StatusCode, f: Fields, errors: FieldErrors, returnin
 }
 
 /// `GET /pendaftaran`.
-pub async fn form(State(app): State<Shared>, Extension(ReqLang(lang)): Extension<ReqLang>, h: HeaderMap) -> Response {
+pub async fn form(
+    State(app): State<Shared>,
+    Extension(ReqLang(lang)): Extension<ReqLang>,
+    h: HeaderMap,
+) -> Response {
     let p = page(lang, &h, &app);
     let mut f = Fields::default();
     f.0.insert("category".into(), "konsultasi".into());

@@ -69,7 +69,8 @@ pub fn read_board(s: &Store, lang: Lang) -> amer_core::Result<Board> {
         .map(|r| row(r, &names, lang))
         .collect();
     waiting.sort_by_key(|r| r.arrived_at);
-    let mut serving: Vec<Row> = list(SessionStatus::InService)?.iter().map(|r| row(r, &names, lang)).collect();
+    let mut serving: Vec<Row> =
+        list(SessionStatus::InService)?.iter().map(|r| row(r, &names, lang)).collect();
     serving.sort_by_key(|r| r.started_at);
     let officers = staff
         .iter()
@@ -94,7 +95,11 @@ struct QueueRows<'a> {
 }
 
 /// `GET /antrian`.
-pub async fn board(State(app): State<Shared>, Extension(ReqLang(lang)): Extension<ReqLang>, h: HeaderMap) -> Response {
+pub async fn board(
+    State(app): State<Shared>,
+    Extension(ReqLang(lang)): Extension<ReqLang>,
+    h: HeaderMap,
+) -> Response {
     board_with(app, lang, h, None).await
 }
 

@@ -77,7 +77,11 @@ macro_rules! signed_in {
 }
 
 /// `GET /layanan`.
-pub async fn list(State(app): State<Shared>, Extension(ReqLang(lang)): Extension<ReqLang>, h: HeaderMap) -> Response {
+pub async fn list(
+    State(app): State<Shared>,
+    Extension(ReqLang(lang)): Extension<ReqLang>,
+    h: HeaderMap,
+) -> Response {
     let me = signed_in!(app, h, "/layanan");
     let p = Page::new(lang, Some(me.clone()), "service", "/layanan");
     match app.run(move |s| my_rows(s, &me.nip, lang)).await {
@@ -147,7 +151,14 @@ struct DetailPage<'a> {
     targets: Vec<Opt>,
 }
 
-async fn detail_with(app: &Shared, p: &Page, id: &str, f: Fields, errors: FieldErrors, status: StatusCode) -> Response {
+async fn detail_with(
+    app: &Shared,
+    p: &Page,
+    id: &str,
+    f: Fields,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> Response {
     match load(app, id, p.lang).await {
         Ok(v) => html(status, &DetailPage { p, v, f, errors, targets: options::<ReferralTarget>(p.lang) }),
         Err(e) => core_error(p, &e, "/layanan"),
@@ -218,7 +229,13 @@ pub async fn notes_get(
 }
 
 /// Saves the editor's text: the edit since `base` applied to the stored notes.
-async fn save_notes(app: &Shared, me: &Login, id: &str, base: String, mine: String) -> amer_core::Result<String> {
+async fn save_notes(
+    app: &Shared,
+    me: &Login,
+    id: &str,
+    base: String,
+    mine: String,
+) -> amer_core::Result<String> {
     let actor = me.actor();
     let key = id.to_string();
     app.run(move |s| {
@@ -276,7 +293,9 @@ pub async fn finish(
     };
     // The editor's last text first (the finish itself adds no notes).
     if f.0.contains_key("notes") {
-        if let Err(e) = save_notes(&app, &me, &id, f.get("base").to_string(), f.get("notes").to_string()).await {
+        if let Err(e) =
+            save_notes(&app, &me, &id, f.get("base").to_string(), f.get("notes").to_string()).await
+        {
             let errors = FieldErrors::from_core(lang, &e);
             return detail_with(&app, &p, &id, f, errors, crate::web::render::status_of(&e)).await;
         }
@@ -317,7 +336,8 @@ async fn rate_with(app: &Shared, p: &Page, id: &str, errors: FieldErrors, status
     let key = id.to_string();
     match app.run(move |s| s.session(&key)).await {
         Ok(s) => {
-            let choices = Score::ALL.iter().rev().map(|c| Choice { value: c.code(), label: c.label(p.lang) }).collect();
+            let choices =
+                Score::ALL.iter().rev().map(|c| Choice { value: c.code(), label: c.label(p.lang) }).collect();
             html(status, &RatePage { p, id: id.to_string(), ticket: s.ticket, choices, errors })
         }
         Err(e) => core_error(p, &e, "/layanan"),

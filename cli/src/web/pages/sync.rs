@@ -10,7 +10,11 @@ use crate::web::auth;
 use crate::web::render::{error_page, Page};
 use crate::web::{ReqLang, Shared};
 
-pub async fn page(State(app): State<Shared>, Extension(ReqLang(lang)): Extension<ReqLang>, h: HeaderMap) -> Response {
+pub async fn page(
+    State(app): State<Shared>,
+    Extension(ReqLang(lang)): Extension<ReqLang>,
+    h: HeaderMap,
+) -> Response {
     let me = match auth::require(&app, &h, "/sinkronisasi") {
         Ok(m) => m,
         Err(r) => return r,
@@ -24,6 +28,11 @@ pub async fn invite(State(app): State<Shared>, Extension(l): Extension<ReqLang>,
 pub async fn now(State(app): State<Shared>, Extension(l): Extension<ReqLang>, h: HeaderMap) -> Response {
     page(State(app), Extension(l), h).await
 }
-pub async fn choose(State(app): State<Shared>, Extension(l): Extension<ReqLang>, h: HeaderMap, Form(_f): Form<HashMap<String, String>>) -> Response {
+pub async fn choose(
+    State(app): State<Shared>,
+    Extension(l): Extension<ReqLang>,
+    h: HeaderMap,
+    Form(_f): Form<HashMap<String, String>>,
+) -> Response {
     page(State(app), Extension(l), h).await
 }

@@ -1,0 +1,558 @@
+//! The front desk over HTTP: each test starts the real `amer serve` on ephemeral ports in its own
+//! home folder (a real SQLite file) and talks to it with a small HTTP/1.1 client over a loopback
+//! socket, as a browser would (forms, cookies, redirects).
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const ADMIN: &str = "198503122010011003";
+const KASUBAG: &str = "197901152005012001";
+const OFFICER: &str = "199002202015031002";
+const VIEWER: &str = "199105102016041001";
+const NAME: &str = "Rina Wulandari";
+const PHONE: &str = "081234567890";
+const NIK: &str = "6407015203900001";
+
+fn amer(home: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_amer"))
+        .args(args)
+        .env("AMER_HOME", home)
+        .env_remove("AMER_USER")
+        .env_remove("AMER_LANG")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run amer");
+    if let Some(text) = stdin {
+        child.stdin.take().expect("stdin").write_all(text.as_bytes()).expect("write stdin");
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().expect("amer output")
+}
+
+fn ok(home: &Path, args: &[&str], stdin: Option<&str>) -> String {
+    let out = amer(home, args, stdin);
+    assert!(out.status.success(), "amer {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A running `amer serve`; killed when dropped.
+struct Server {
+    home: tempfile::TempDir,
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    /// An office with an admin, a kasubag, an officer and a viewer, PINs set, then `amer serve`.
+    fn start() -> Server {
+        let home = tempfile::tempdir().expect("temp dir");
+        let h = home.path();
+        ok(h, &["init", "--office", "Bagian Pengadaan Barang/Jasa", "--device", "PC Loket"], None);
+        ok(h, &["staff", "add", "--nip", ADMIN, "--name", "Andi Admin", "--role", "admin"], None);
+        for (nip, name, role) in [
+            (KASUBAG, "Sari Kasubag", "kasubag"),
+            (OFFICER, "Budi Petugas", "petugas"),
+            (VIEWER, "Vina Viewer", "viewer"),
+        ] {
+            ok(h, &["--by", ADMIN, "staff", "add", "--nip", nip, "--name", name, "--role", role], None);
+        }
+        for (nip, pin) in [(KASUBAG, "111111"), (OFFICER, "222222")] {
+            ok(h, &["--by", ADMIN, "staff", "pin", nip], Some(&format!("{pin}\n")));
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_amer"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0", "--no-mdns"])
+            .env("AMER_HOME", h)
+            .env_remove("AMER_USER")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start amer serve");
+        let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+        let addr = loop {
+            let line = lines.next().expect("amer serve ended before it was ready").expect("stderr line");
+            if let Some(rest) = line.strip_prefix("web app on http://") {
+                break rest.split('/').next().unwrap_or_default().to_string();
+            }
+        };
+        // Keep draining stderr so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines.by_ref() {});
+        let addr: SocketAddr = addr.parse().expect("socket address");
+        Server { home, child, addr }
+    }
+
+    fn home(&self) -> &Path {
+        self.home.path()
+    }
+
+    fn get(&self, path: &str, cookie: Option<&str>) -> Resp {
+        request(self.addr, "GET", path, cookie, None, &[])
+    }
+
+    fn post(&self, path: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Resp {
+        let origin = format!("http://{}", self.addr);
+        request(self.addr, "POST", path, cookie, Some(form), &[("Origin", &origin)])
+    }
+
+    /// Signs in and returns the cookie.
+    fn login(&self, nip: &str, pin: &str) -> String {
+        let r = self.post("/masuk", None, &[("nip", nip), ("pin", pin), ("next", "/antrian")]);
+        assert_eq!(r.status, 303, "login: {}", r.body);
+        r.set_cookie("amer_sid").expect("session cookie")
+    }
+
+    fn sessions(&self) -> Vec<Value> {
+        let out = ok(self.home(), &["session", "list", "--json"], None);
+        serde_json::from_str::<Value>(&out).expect("json").as_array().cloned().unwrap_or_default()
+    }
+
+    fn session(&self, key: &str) -> Value {
+        serde_json::from_str(&ok(self.home(), &["session", "show", key, "--json"], None)).expect("json")
+    }
+}
+
+#[derive(Debug)]
+struct Resp {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+    bytes: Vec<u8>,
+}
+
+impl Resp {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+    fn location(&self) -> &str {
+        self.header("location").unwrap_or("")
+    }
+    fn set_cookie(&self, name: &str) -> Option<String> {
+        self.headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie")).find_map(|(_, v)| {
+            v.split(';').next().filter(|kv| kv.starts_with(&format!("{name}="))).map(str::to_string)
+        })
+    }
+    /// The text of the element with `data-testid="ID"` (first one).
+    fn testid(&self, id: &str) -> Option<String> {
+        let at = self.body.find(&format!("data-testid=\"{id}\""))?;
+        let open_end = at + self.body[at..].find('>')? + 1;
+        let close = open_end + self.body[open_end..].find('<')?;
+        Some(self.body[open_end..close].trim().to_string())
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b' ' => "+".into(),
+            b => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    form: Option<&[(&str, &str)]>,
+    extra: &[(&str, &str)],
+) -> Resp {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(60))).expect("timeout");
+    let body = form
+        .map(|f| {
+            f.iter().map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v))).collect::<Vec<_>>().join("&")
+        })
+        .unwrap_or_default();
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    if let Some(c) = cookie {
+        req.push_str(&format!("Cookie: {c}\r\n"));
+    }
+    for (k, v) in extra {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    if form.is_some() {
+        req.push_str(&format!(
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+            body.len()
+        ));
+    }
+    req.push_str("\r\n");
+    req.push_str(&body);
+    s.write_all(req.as_bytes()).expect("send");
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).expect("read");
+    parse(&raw)
+}
+
+fn parse(raw: &[u8]) -> Resp {
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("header end");
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status: u16 =
+        lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|c| c.parse().ok()).expect("status");
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':').map(|(k, v)| (k.trim().to_string(), v.trim().to_string())))
+        .collect();
+    let mut body = raw[split + 4..].to_vec();
+    let chunked =
+        headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
+    if chunked {
+        let mut out = Vec::new();
+        let mut rest = &body[..];
+        while let Some(eol) = rest.windows(2).position(|w| w == b"\r\n") {
+            let size = usize::from_str_radix(String::from_utf8_lossy(&rest[..eol]).trim(), 16).unwrap_or(0);
+            if size == 0 {
+                break;
+            }
+            out.extend_from_slice(&rest[eol + 2..eol + 2 + size]);
+            rest = &rest[eol + 2 + size + 2..];
+        }
+        body = out;
+    }
+    Resp { status, headers, body: String::from_utf8_lossy(&body).into_owned(), bytes: body }
+}
+
+/// The hidden intake token of the form page.
+fn form_token(page: &str) -> String {
+    let at = page.find("name=\"form_token\" value=\"").expect("form token") + 25;
+    page[at..at + page[at..].find('"').expect("token end")].to_string()
+}
+
+fn intake<'a>(token: &'a str, name: &'a str, phone: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("form_token", token),
+        ("name", name),
+        ("org", "CV Maju Jaya"),
+        ("role", "penyedia"),
+        ("phone", phone),
+        ("nik", NIK),
+        ("category", "konsultasi"),
+        ("subject", "Jadwal sanggah"),
+        ("description", "Bertanya tentang jadwal"),
+        ("consent", "1"),
+    ]
+}
+
+/// Every URL a page links to (href, action, src, data-*-url).
+fn urls(page: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in ["href=\"", "action=\"", "src=\"", "url=\"", "formaction=\""] {
+        let mut rest = page;
+        while let Some(i) = rest.find(attr) {
+            rest = &rest[i + attr.len()..];
+            if let Some(end) = rest.find('"') {
+                out.push(rest[..end].to_string());
+            }
+        }
+    }
+    out
+}
+
+fn assert_nothing_personal(what: &str, text: &str) {
+    for secret in [NAME, "Rina", PHONE, "0812", NIK] {
+        assert!(!text.contains(secret), "{what} contains personal data ({secret}): {text}");
+    }
+}
+
+#[test]
+fn the_walk_in_flow_over_http_and_a_double_submit_makes_one_session() {
+    let srv = Server::start();
+    let form = srv.get("/pendaftaran", None);
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("data-testid=\"privacy-notice\""));
+    let token = form_token(&form.body);
+    let fields = intake(&token, NAME, PHONE);
+    let first = srv.post("/pendaftaran", None, &fields);
+    assert_eq!(first.status, 303, "{}", first.body);
+    let again = srv.post("/pendaftaran", None, &fields);
+    assert_eq!(again.location(), first.location(), "a double submit returns the same ticket");
+    assert_eq!(srv.sessions().len(), 1, "a double submit creates one session");
+    let ticket_url = first.location().to_string();
+    let id = ticket_url.trim_start_matches("/tiket/").to_string();
+    assert_nothing_personal("the ticket URL", &ticket_url);
+
+    // The kiosk sees its ticket and prints the intake form without signing in.
+    let ticket = srv.get(&ticket_url, None);
+    let number = ticket.testid("ticket-number").expect("ticket number");
+    assert!(number.starts_with("K-"), "{number}");
+    let pdf = srv.get(&format!("/sesi/{id}/formulir.pdf"), None);
+    assert_eq!(pdf.status, 200);
+    assert!(pdf.bytes.starts_with(b"%PDF"), "intake form is a PDF");
+
+    // The Kasubag assigns on the queue board.
+    let kasubag = srv.login(KASUBAG, "111111");
+    let board = srv.get("/antrian", Some(&kasubag));
+    assert_eq!(board.status, 200);
+    assert!(board.body.contains(&format!("data-ticket=\"{number}\"")));
+    assert!(board.body.contains("data-testid=\"wait-timer\""));
+    for u in urls(&board.body) {
+        assert_nothing_personal("a queue board link", &u);
+    }
+    // Only active officers are offered (the viewer is not).
+    assert!(board.body.contains(OFFICER) && !board.body.contains(VIEWER));
+    let r = srv.post(&format!("/antrian/{id}/tugaskan"), Some(&kasubag), &[("officer", OFFICER)]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(srv.session(&number)["status"], "assigned");
+
+    // The officer starts, writes notes (autosave), finishes.
+    let officer = srv.login(OFFICER, "222222");
+    let mine = srv.get("/layanan", Some(&officer));
+    assert!(mine.body.contains(&format!("data-id=\"{id}\"")));
+    let r = srv.post(&format!("/layanan/{id}/mulai"), Some(&officer), &[]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    let saved = srv.post(
+        &format!("/layanan/{id}/catatan"),
+        Some(&officer),
+        &[("base", ""), ("notes", "Dijelaskan jadwal.")],
+    );
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    // Meanwhile another PC (here: the CLI) appends a paragraph; the editor's next save keeps it.
+    ok(srv.home(), &["--by", OFFICER, "session", "notes", &number, "--append", "Dari PC lain."], None);
+    let saved = srv.post(
+        &format!("/layanan/{id}/catatan"),
+        Some(&officer),
+        &[("base", "Dijelaskan jadwal."), ("notes", "Dijelaskan jadwal sanggah.")],
+    );
+    let merged: Value = serde_json::from_str(&saved.body).expect("json");
+    let text = merged["notes"].as_str().expect("notes");
+    assert!(text.contains("Dijelaskan jadwal sanggah.") && text.contains("Dari PC lain."), "{text}");
+    let r = srv.post(
+        &format!("/layanan/{id}/selesai"),
+        Some(&officer),
+        &[
+            ("recommendation", "Ikuti jadwal di SPSE"),
+            ("followup_target", ""),
+            ("followup_tracking", ""),
+            ("followup_note", ""),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.location(), format!("/layanan/{id}/nilai"));
+    let rate = srv.get(&format!("/layanan/{id}/nilai"), Some(&officer));
+    for n in 1..=5 {
+        assert!(rate.body.contains(&format!("data-testid=\"rate-{n}\"")));
+    }
+    assert!(rate.body.contains("Sangat Baik") && rate.body.contains("Sangat Buruk"), "Indonesian labels");
+    let r = srv.post(
+        &format!("/layanan/{id}/nilai"),
+        Some(&officer),
+        &[("score", "5"), ("comment", ""), ("signed", "1")],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let shown = srv.session(&number);
+    assert_eq!(shown["status"], "rated");
+    let report = srv.get(&format!("/sesi/{id}/laporan.pdf"), Some(&officer));
+    assert_eq!(report.status, 200);
+    assert!(report.bytes.starts_with(b"%PDF"), "service report is a PDF");
+
+    // English on request, Indonesian by default.
+    let en = srv.get("/pendaftaran?lang=en", None);
+    assert!(en.body.contains("Service registration") && en.set_cookie("amer_lang").is_some());
+
+    // The audit trail names the people who acted through the web app.
+    let hist = ok(srv.home(), &["inspect", "doc", &number, "--json"], None);
+    assert!(hist.contains(KASUBAG) && hist.contains(OFFICER), "{hist}");
+}
+
+#[test]
+fn refused_input_shows_the_message_next_to_the_field_and_stores_nothing() {
+    let srv = Server::start();
+    let token = form_token(&srv.get("/pendaftaran", None).body);
+    let mut bad = intake(&token, NAME, "12ab");
+    let r = srv.post("/pendaftaran", None, &bad);
+    assert_eq!(r.status, 422);
+    let msg = r.testid("error-phone").expect("message next to the phone field");
+    assert!(msg.contains("Nomor HP"), "{msg}");
+    assert!(r.body.contains(&format!("value=\"{}\"", "CV Maju Jaya")), "typed values are kept");
+    bad[1] = ("name", "  ");
+    bad[4] = ("phone", PHONE);
+    let r = srv.post("/pendaftaran", None, &bad);
+    assert_eq!(r.status, 422);
+    assert!(r.testid("error-name").is_some(), "{}", r.body);
+    let mut no_consent = intake(&token, NAME, PHONE);
+    no_consent.retain(|(k, _)| *k != "consent");
+    let r = srv.post("/pendaftaran", None, &no_consent);
+    assert_eq!(r.status, 422);
+    assert!(r.testid("error-consent").is_some());
+    let r = srv.post(
+        "/pendaftaran",
+        None,
+        &[("name", NAME), ("subject", "x"), ("category", "konsultasi"), ("consent", "1")],
+    );
+    assert_eq!(r.status, 422, "a form without its token is refused");
+    assert!(srv.sessions().is_empty(), "nothing was stored");
+}
+
+#[test]
+fn staff_actions_need_a_login_and_a_wrong_pin_is_refused() {
+    let srv = Server::start();
+    let out = ok(
+        srv.home(),
+        &[
+            "session",
+            "new",
+            "--category",
+            "pengaduan",
+            "--visitor",
+            NAME,
+            "--subject",
+            "Keterlambatan",
+            "--json",
+        ],
+        None,
+    );
+    let reg: Value = serde_json::from_str(&out).expect("json");
+    let id = reg["id"].as_str().expect("id").to_string();
+    let ticket = reg["ticket"].as_str().expect("ticket").to_string();
+
+    let r = srv.get("/antrian", None);
+    assert_eq!(r.status, 303);
+    assert!(r.location().starts_with("/masuk"));
+    let r = srv.post(&format!("/antrian/{id}/tugaskan"), None, &[("officer", OFFICER)]);
+    assert_eq!(r.status, 303);
+    assert!(r.location().starts_with("/masuk"));
+    assert!(
+        srv.get(&format!("/sesi/{id}/formulir.pdf"), None).location().starts_with("/masuk"),
+        "not this kiosk's"
+    );
+    assert_eq!(srv.session(&ticket)["status"], "registered", "nothing changed");
+
+    let r = srv.post("/masuk", None, &[("nip", KASUBAG), ("pin", "999999")]);
+    assert_eq!(r.status, 401);
+    assert!(r.testid("error-pin").is_some());
+    assert!(r.set_cookie("amer_sid").is_none());
+    let r = srv.post("/masuk", None, &[("nip", ADMIN), ("pin", "111111")]);
+    assert_eq!(r.status, 401, "no PIN set for the admin");
+    // Five wrong PINs lock the name for a minute, even with the right PIN.
+    for _ in 0..5 {
+        srv.post("/masuk", None, &[("nip", OFFICER), ("pin", "000000")]);
+    }
+    assert_eq!(srv.post("/masuk", None, &[("nip", OFFICER), ("pin", "222222")]).status, 401);
+
+    // An officer may not assign (the library's rule), and a POST from another origin is refused.
+    let kasubag = srv.login(KASUBAG, "111111");
+    let r = request(
+        srv.addr,
+        "POST",
+        &format!("/antrian/{id}/tugaskan"),
+        Some(&kasubag),
+        Some(&[("officer", OFFICER)]),
+        &[("Origin", "http://evil.example")],
+    );
+    assert_eq!(r.status, 403);
+    assert_eq!(srv.session(&ticket)["status"], "registered");
+    let r = srv.post(&format!("/antrian/{id}/tugaskan"), Some(&kasubag), &[("officer", OFFICER)]);
+    assert_eq!(r.status, 303);
+    assert_eq!(srv.session(&ticket)["status"], "assigned");
+    // Signing out ends the session cookie.
+    srv.post("/keluar", Some(&kasubag), &[]);
+    assert_eq!(srv.get("/antrian", Some(&kasubag)).status, 303);
+}
+
+#[test]
+fn the_event_stream_reports_a_session_created_by_another_process() {
+    let srv = Server::start();
+    let mut s = TcpStream::connect(srv.addr).expect("connect");
+    write!(s, "GET /peristiwa HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n\r\n", srv.addr)
+        .expect("send");
+    s.set_read_timeout(Some(Duration::from_millis(500))).expect("timeout");
+    let mut seen = String::new();
+    let mut buf = [0u8; 4096];
+    // Wait for the stream to open before the other process writes.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !seen.contains("event: hello") && Instant::now() < deadline {
+        if let Ok(n) = s.read(&mut buf) {
+            seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    }
+    assert!(seen.contains("text/event-stream"), "{seen}");
+    ok(
+        srv.home(),
+        &[
+            "session",
+            "new",
+            "--category",
+            "konsultasi",
+            "--visitor",
+            NAME,
+            "--phone",
+            PHONE,
+            "--subject",
+            "Tanya",
+        ],
+        None,
+    );
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !seen.contains("\"kind\":\"session\"") && Instant::now() < deadline {
+        if let Ok(n) = s.read(&mut buf) {
+            seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    }
+    assert!(seen.contains("event: change") && seen.contains("\"kind\":\"session\""), "{seen}");
+    assert_nothing_personal("the event stream", &seen);
+}
+
+#[test]
+fn no_personal_data_in_links_or_the_log_and_the_server_stops_cleanly() {
+    let mut srv = Server::start();
+    let token = form_token(&srv.get("/pendaftaran", None).body);
+    let r = srv.post("/pendaftaran", None, &intake(&token, NAME, PHONE));
+    let id = r.location().trim_start_matches("/tiket/").to_string();
+    // A returning visitor is recognised by phone (POST body, not the URL), details offered back.
+    let token2 = form_token(&srv.get("/pendaftaran", None).body);
+    let back = srv.post("/pendaftaran/kenali", None, &[("form_token", &token2), ("phone", PHONE)]);
+    assert_eq!(back.status, 200);
+    assert!(back.testid("returning").is_some(), "{}", back.body);
+    assert!(back.body.contains(&format!("value=\"{NAME}\"")));
+    assert!(!back.body.contains(NIK), "the NIK is not offered back on a kiosk");
+    let kasubag = srv.login(KASUBAG, "111111");
+    let mut pages = vec![back.body.clone(), srv.get(&format!("/tiket/{id}"), None).body];
+    for path in ["/antrian", "/layanan", &format!("/layanan/{id}"), "/dasbor", "/risiko", "/sinkronisasi"] {
+        let r = srv.get(path, Some(&kasubag));
+        assert!(r.status == 200, "{path}: {}", r.status);
+        pages.push(r.body);
+    }
+    assert!(pages.iter().any(|p| p.contains(NAME)), "the name is shown on the pages");
+    for p in &pages {
+        for u in urls(p) {
+            assert_nothing_personal("a link", &u);
+        }
+    }
+    // Stop with SIGTERM: the process ends by itself, cleanly.
+    #[cfg(unix)]
+    {
+        let pid = srv.child.id().to_string();
+        assert!(Command::new("kill").args(["-TERM", &pid]).status().expect("kill").success());
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let status = loop {
+            if let Some(s) = srv.child.try_wait().expect("wait") {
+                break s;
+            }
+            assert!(Instant::now() < deadline, "amer serve did not stop");
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        assert!(status.success(), "{status:?}");
+    }
+    let log = std::fs::read_to_string(srv.home().join("logs").join("amer.log")).expect("log file");
+    assert!(log.contains("front desk started"), "{log}");
+    assert!(log.contains("session registered"), "{log}");
+    assert_nothing_personal("the log file", &log);
+    let _ = HashMap::<String, String>::new();
+}
