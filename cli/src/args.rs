@@ -487,10 +487,8 @@ pub enum StaffCommand {
     /// Set the PIN a staff member signs in to the front desk with (`amer serve`); read from
     /// stdin (one line) or asked for; stored hashed. The person themselves or an admin,
     /// pimpinan or kasubag (--by)
-    #[command(
-        after_help = "Examples:\n  amer --by 199002202015031002 staff pin 199002202015031002\n  \
-        echo 482913 | amer --by 198503122010011003 staff pin 199002202015031002"
-    )]
+    #[command(after_help = "Examples:\n  amer --by 199002202015031002 staff pin 199002202015031002\n  \
+        echo 482913 | amer --by 198503122010011003 staff pin 199002202015031002")]
     Pin {
         /// The staff member's NIP
         nip: String,

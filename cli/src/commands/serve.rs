@@ -41,7 +41,8 @@ pub fn run(ctx: &Ctx, a: ServeArgs) -> anyhow::Result<()> {
                 }
             }
         });
-        let result = crate::web::serve(store, node.clone(), ctx.home.clone(), listener, shutdown_signal()).await;
+        let result =
+            crate::web::serve(store, node.clone(), ctx.home.clone(), listener, shutdown_signal()).await;
         eprintln!("stopping…");
         node.shutdown().await;
         logger.abort();
