@@ -1,38 +1,277 @@
-//! Sinkronisasi (filled in below).
-use std::collections::HashMap;
+//! Sinkronisasi: this PC and the others, last sync and progress, inviting a new PC (the code is
+//! shown), sync now, and records with concurrent values from two PCs with a way to choose one
+//! (choosing writes the value again through the library, which resolves the conflict).
 
+use std::collections::HashMap;
+use std::time::Duration;
+
+use amer_core::model::{Conflict, Lang};
+use amer_core::store::{SessionEdit, SessionFilter};
+use amer_core::Store;
+use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 
-use crate::web::auth;
-use crate::web::render::{error_page, Page};
+use crate::web::auth::{self, Login};
+use crate::web::render::{core_error, html, FieldErrors, Fields, Page};
 use crate::web::{ReqLang, Shared};
 
-pub async fn page(
+/// A peer line.
+pub struct PeerLine {
+    pub name: String,
+    pub node: String,
+    pub addr: String,
+    pub connected: bool,
+    pub last: String,
+    pub progress: String,
+    pub docs: String,
+}
+
+/// One value of a conflicted field.
+pub struct Val {
+    pub text: String,
+    /// The value to send back when chosen ("" when this field cannot be chosen here).
+    pub choose: String,
+    pub by: String,
+}
+
+/// A conflicted field of a record.
+pub struct ConflictLine {
+    pub kind: &'static str,
+    pub key: String,
+    pub label: String,
+    pub field: String,
+    pub values: Vec<Val>,
+}
+
+/// The page's data.
+pub struct SyncView {
+    pub node_id: String,
+    pub addr: String,
+    pub device: String,
+    pub peers: Vec<PeerLine>,
+    pub conflicts: Vec<ConflictLine>,
+}
+
+fn clock(tz: chrono_tz::Tz, at: i64) -> String {
+    use chrono::TimeZone;
+    tz.timestamp_millis_opt(at).single().map(|t| t.format("%d-%m-%Y %H:%M").to_string()).unwrap_or_default()
+}
+
+/// What writing a value back means, per record kind and field; "" = not offered here.
+fn choice(kind: &str, field: &str, v: &serde_json::Value) -> String {
+    match (kind, field) {
+        ("session", "assignment") => v.get("officer").and_then(|o| o.as_str()).unwrap_or("").to_string(),
+        ("session", "subject" | "description") | ("staff", "name" | "title" | "role") => {
+            v.as_str().unwrap_or("").to_string()
+        }
+        _ => String::new(),
+    }
+}
+
+fn lines(kind: &'static str, key: &str, label: &str, cs: &[Conflict], tz: chrono_tz::Tz) -> Vec<ConflictLine> {
+    cs.iter()
+        .map(|c| ConflictLine {
+            kind,
+            key: key.to_string(),
+            label: label.to_string(),
+            field: c.field.clone(),
+            values: std::iter::once(&c.winner)
+                .chain(c.others.iter())
+                .map(|v| {
+                    let mut text = match &v.value {
+                        serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    if text.chars().count() > 160 {
+                        text = text.chars().take(160).collect::<String>() + "…";
+                    }
+                    let by = v
+                        .stamp
+                        .as_ref()
+                        .map(|s| format!("{} · {} · {}", s.by.clone().unwrap_or_default(), s.device, clock(tz, s.at)))
+                        .unwrap_or_default();
+                    Val { text, choose: choice(kind, &c.field, &v.value), by }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn conflicts(s: &Store) -> amer_core::Result<Vec<ConflictLine>> {
+    let tz = s.timezone()?;
+    let mut out = Vec::new();
+    let rows = s.list_sessions(&SessionFilter { include_invalid: true, ..Default::default() })?;
+    for row in rows.iter().filter(|r| r.conflicts > 0) {
+        let x = s.session(&row.id.to_text())?;
+        out.extend(lines("session", &x.id.to_text(), &x.ticket, &x.conflicts, tz));
+    }
+    for row in s.list_risks()?.iter().filter(|r| r.conflicts > 0) {
+        let r = s.risk(&row.id.to_text())?;
+        out.extend(lines("risk", &r.id.to_text(), &r.code, &r.conflicts, tz));
+    }
+    for row in s.list_staff()?.iter().filter(|r| r.conflicts > 0) {
+        let x = s.staff(&row.nip)?;
+        out.extend(lines("staff", x.nip.as_str(), &x.name, &x.conflicts, tz));
+    }
+    Ok(out)
+}
+
+async fn view(app: &Shared) -> amer_core::Result<SyncView> {
+    let status = app.node.status();
+    let node_id = app.node.node_id().to_string();
+    let addr = app.node.local_addr().to_string();
+    app.run(move |s| {
+        let tz = s.timezone()?;
+        let local = s.local()?;
+        let office = s.office()?;
+        let peers = status
+            .iter()
+            .map(|p| {
+                let id = p.node_id.to_string();
+                let member = office.members.iter().find(|m| {
+                    m.node_id == p.node_id.full_hex() || m.node_id == id || id.starts_with(&m.node_id)
+                });
+                PeerLine {
+                    name: member.map(|m| format!("{} ({})", m.name, m.device_code)).unwrap_or_default(),
+                    node: id,
+                    addr: p.addr.map(|a| a.to_string()).unwrap_or_default(),
+                    connected: p.connected,
+                    last: p.last_sync.map(|t| clock(tz, t)).unwrap_or_default(),
+                    progress: format!("{:.0}%", p.progress * 100.0),
+                    docs: format!("↑{} ↓{}", p.docs_sent, p.docs_received),
+                }
+            })
+            .collect();
+        Ok(SyncView { node_id, addr, device: format!("{} ({})", local.device_name, local.device_code), peers, conflicts: conflicts(s)? })
+    })
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "sync.html")]
+struct SyncPage<'a> {
+    p: &'a Page,
+    v: SyncView,
+    invite: Option<String>,
+    errors: FieldErrors,
+}
+
+async fn render(app: &Shared, p: &Page, invite: Option<String>, errors: FieldErrors, status: StatusCode) -> Response {
+    match view(app).await {
+        Ok(v) => html(status, &SyncPage { p, v, invite, errors }),
+        Err(e) => core_error(p, &e, "/sinkronisasi"),
+    }
+}
+
+fn signed_in(app: &Shared, h: &HeaderMap, lang: Lang) -> Result<(Login, Page), Response> {
+    let me = auth::require(app, h, "/sinkronisasi")?;
+    let p = Page::new(lang, Some(me.clone()), "sync", "/sinkronisasi");
+    Ok((me, p))
+}
+
+/// `GET /sinkronisasi`.
+pub async fn page(State(app): State<Shared>, Extension(ReqLang(lang)): Extension<ReqLang>, h: HeaderMap) -> Response {
+    let (_, p) = match signed_in(&app, &h, lang) {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    render(&app, &p, None, FieldErrors::default(), StatusCode::OK).await
+}
+
+/// `POST /sinkronisasi/undang`: a one-time code for a new PC, valid for an hour.
+pub async fn invite(State(app): State<Shared>, Extension(ReqLang(lang)): Extension<ReqLang>, h: HeaderMap) -> Response {
+    let (me, p) = match signed_in(&app, &h, lang) {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    match app.node.invite(Duration::from_secs(3600)).await {
+        Ok(code) => {
+            tracing::info!(by = %me.nip, "invite code created");
+            render(&app, &p, Some(code.to_string()), FieldErrors::default(), StatusCode::OK).await
+        }
+        Err(e) => {
+            let mut errors = FieldErrors::default();
+            errors.add("invite", e.to_string());
+            render(&app, &p, None, errors, StatusCode::CONFLICT).await
+        }
+    }
+}
+
+/// `POST /sinkronisasi/sekarang`.
+pub async fn now(State(app): State<Shared>, Extension(ReqLang(lang)): Extension<ReqLang>, h: HeaderMap) -> Response {
+    let (_, mut p) = match signed_in(&app, &h, lang) {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    match app.node.sync_now(None, Duration::from_secs(15)).await {
+        Ok(reports) => {
+            p.flash = Some(format!("{} ({})", p.t("sync.done"), reports.len()));
+            render(&app, &p, None, FieldErrors::default(), StatusCode::OK).await
+        }
+        Err(e) => {
+            let mut errors = FieldErrors::default();
+            errors.add("sync", e.to_string());
+            render(&app, &p, None, errors, StatusCode::OK).await
+        }
+    }
+}
+
+/// `POST /sinkronisasi/konflik`: `kind`, `key`, `field`, `value`.
+pub async fn choose(
     State(app): State<Shared>,
     Extension(ReqLang(lang)): Extension<ReqLang>,
     h: HeaderMap,
+    Form(f): Form<HashMap<String, String>>,
 ) -> Response {
-    let me = match auth::require(&app, &h, "/sinkronisasi") {
-        Ok(m) => m,
+    let (me, mut p) = match signed_in(&app, &h, lang) {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    let p = Page::new(lang, Some(me), "sync", "/sinkronisasi");
-    error_page(&p, StatusCode::NOT_IMPLEMENTED, "-", "/")
-}
-pub async fn invite(State(app): State<Shared>, Extension(l): Extension<ReqLang>, h: HeaderMap) -> Response {
-    page(State(app), Extension(l), h).await
-}
-pub async fn now(State(app): State<Shared>, Extension(l): Extension<ReqLang>, h: HeaderMap) -> Response {
-    page(State(app), Extension(l), h).await
-}
-pub async fn choose(
-    State(app): State<Shared>,
-    Extension(l): Extension<ReqLang>,
-    h: HeaderMap,
-    Form(_f): Form<HashMap<String, String>>,
-) -> Response {
-    page(State(app), Extension(l), h).await
+    let f = Fields(f);
+    let (kind, key, field, value) =
+        (f.get("kind").to_string(), f.get("key").to_string(), f.get("field").to_string(), f.get("value").to_string());
+    let actor = me.actor();
+    let result = app
+        .run(move |s| {
+            match (kind.as_str(), field.as_str()) {
+                ("session", "assignment") => s.assign(&actor, &key, &value).map(|_| true),
+                ("session", "subject") => s
+                    .edit_session(&actor, &key, SessionEdit { subject: Some(value), ..Default::default() })
+                    .map(|_| true),
+                ("session", "description") => s
+                    .edit_session(&actor, &key, SessionEdit { description: Some(Some(value)), ..Default::default() })
+                    .map(|_| true),
+                ("staff", "name") => s.update_staff(&actor, &key, Some(&value), None, None, None).map(|_| true),
+                ("staff", "title") => s.update_staff(&actor, &key, None, Some(Some(&value)), None, None).map(|_| true),
+                ("staff", "role") => {
+                    let role = <amer_core::model::StaffRole as amer_core::model::Coded>::parse(&value)?;
+                    s.update_staff(&actor, &key, None, None, Some(role), None).map(|_| true)
+                }
+                _ => Ok(false),
+            }
+        })
+        .await;
+    match result {
+        Ok(true) => {
+            tracing::info!(by = %me.nip, "conflict resolved by choosing a value");
+            Redirect::to("/sinkronisasi").into_response()
+        }
+        Ok(false) => {
+            let mut errors = FieldErrors::default();
+            errors.add("form", "this field cannot be chosen here; use `amer inspect conflicts`");
+            render(&app, &p, None, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => {
+            p.flash = None;
+            let errors = FieldErrors::from_core(lang, &e);
+            let mut moved = FieldErrors::default();
+            if let Some((_, m)) = errors.0.iter().next() {
+                moved.add("form", m.clone());
+            }
+            render(&app, &p, None, moved, crate::web::render::status_of(&e)).await
+        }
+    }
 }
