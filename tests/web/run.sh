@@ -9,6 +9,7 @@
 #   bash tests/web/run.sh                    # every test
 #   bash tests/web/run.sh tests/web/tests/validation.test.mjs
 #   AMER_WEB_KEEP=1 bash tests/web/run.sh    # keep the two home folders and the server logs
+#   AMER_WEB_NO_BUILD=1 bash tests/web/run.sh # use target/debug/amer as it is
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -40,9 +41,13 @@ if ! (cd "$HERE" && npm ls --depth=0 playwright-core >/dev/null 2>&1); then
   (cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-step "build amer (debug)"
-cargo build -p amer-cli
-export AMER_BIN="$ROOT/target/debug/amer"
+export AMER_BIN="${AMER_BIN:-$ROOT/target/debug/amer}"
+if [ "${AMER_WEB_NO_BUILD:-0}" = 1 ]; then
+  echo "using $AMER_BIN as it is (AMER_WEB_NO_BUILD=1)"
+else
+  step "build amer (debug)"
+  cargo build -p amer-cli
+fi
 "$AMER_BIN" serve --help >/dev/null 2>&1 || fail "this amer has no \`serve\` command yet"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/amer-web.XXXXXX")
