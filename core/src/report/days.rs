@@ -164,11 +164,13 @@ fn utc_range(u: i64) -> (i64, i64) {
 }
 
 /// Recomputes the local days touched by the dirty list (everything when the time zone
-/// changed) and empties the list. Returns the number of days recomputed.
+/// changed), then the months of those days, and empties the list. Returns the number of days
+/// recomputed.
 fn refresh(tx: &Transaction<'_>) -> Result<usize> {
     let tz = zone(tx)?;
     if get_meta_str(tx, BUILT_TZ)?.as_deref() != Some(tz.name()) {
         tx.execute("DELETE FROM report_days", [])?;
+        tx.execute("DELETE FROM report_months", [])?;
         tx.execute(
             "INSERT OR IGNORE INTO report_dirty(utc_day) SELECT DISTINCT arrived_at / 86400000 FROM sessions",
             [],
@@ -193,7 +195,11 @@ fn refresh(tx: &Transaction<'_>) -> Result<usize> {
     let count = days.len();
     // Runs of consecutive days, each read with one range query.
     let mut runs: Vec<(i64, i64)> = Vec::new();
+    let mut months: BTreeSet<i64> = BTreeSet::new();
     for d in days {
+        if let Some(m) = date_of(d).filter(|_| d != DAY_BEFORE && d != DAY_AFTER).map(month_number) {
+            months.insert(m);
+        }
         match runs.last_mut() {
             Some((_, last)) if *last + 1 == d => *last = d,
             _ => runs.push((d, d)),
@@ -202,11 +208,29 @@ fn refresh(tx: &Transaction<'_>) -> Result<usize> {
     for (first, last) in runs {
         recompute(tx, tz, first, last)?;
     }
+    for m in months {
+        roll_up(tx, m)?;
+    }
     tx.execute("DELETE FROM report_dirty", [])?;
     Ok(count)
 }
 
-/// Per (day, category, officer): the sums of one aggregate row.
+/// `year * 12 + month - 1`.
+fn month_number(d: NaiveDate) -> i64 {
+    use chrono::Datelike;
+    i64::from(d.year()) * 12 + i64::from(d.month0())
+}
+
+/// The first and last day numbers of a month number.
+fn month_days(m: i64) -> Option<(i64, i64)> {
+    let (y, m0) = (i32::try_from(m.div_euclid(12)).ok()?, m.rem_euclid(12) as u32);
+    let first = NaiveDate::from_ymd_opt(y, m0 + 1, 1)?;
+    let next =
+        if m0 == 11 { NaiveDate::from_ymd_opt(y + 1, 1, 1)? } else { NaiveDate::from_ymd_opt(y, m0 + 2, 1)? };
+    Some((day_number(first), day_number(next) - 1))
+}
+
+/// Per (day or month, category, officer): the sums of one aggregate row.
 #[derive(Default)]
 struct Acc {
     status: [i64; 7],
@@ -218,6 +242,8 @@ struct Acc {
     waits: Vec<i64>,
     durations: Vec<i64>,
 }
+
+type Groups = HashMap<(i64, String, String), Acc>;
 
 /// Recomputes the days `first..=last` from the projection.
 fn recompute(tx: &Transaction<'_>, tz: chrono_tz::Tz, first: i64, last: i64) -> Result<()> {
@@ -239,7 +265,7 @@ fn recompute(tx: &Transaction<'_>, tz: chrono_tz::Tz, first: i64, last: i64) -> 
     let (from, to) = (start_of(first), end_of(last));
     let starts: Vec<i64> = (first..=last).map(start_of).collect();
     tx.execute("DELETE FROM report_days WHERE day BETWEEN ?1 AND ?2", params![first, last])?;
-    let mut acc: HashMap<(i64, String, String), Acc> = HashMap::new();
+    let mut acc: Groups = HashMap::new();
     {
         let mut st = tx.prepare_cached(
             "SELECT s.arrived_at, s.category, s.officer_nip, s.status, s.started_at IS NOT NULL,
@@ -287,18 +313,47 @@ fn recompute(tx: &Transaction<'_>, tz: chrono_tz::Tz, first: i64, last: i64) -> 
             }
         }
     }
-    let mut ins = tx.prepare_cached(
-        "INSERT INTO report_days(day, category, officer, n_registered, n_assigned, n_in_service, n_finished,
+    insert(tx, "report_days", "day", acc)
+}
+
+/// Recomputes the month row of month number `m` from its day rows.
+fn roll_up(tx: &Transaction<'_>, m: i64) -> Result<()> {
+    tx.execute("DELETE FROM report_months WHERE month = ?1", [m])?;
+    let Some((first, last)) = month_days(m) else { return Ok(()) };
+    let mut acc: Groups = HashMap::new();
+    let mut st = tx.prepare_cached(&format!("{COLUMNS} FROM report_days WHERE day BETWEEN ?1 AND ?2"))?;
+    let mut rows = st.query(params![first, last])?;
+    while let Some(r) = rows.next()? {
+        let row = day_row(r)?;
+        let a = acc.entry((m, row.category.to_string(), row.officer.to_string())).or_default();
+        let add = |into: &mut [i64], from: &[i64]| into.iter_mut().zip(from).for_each(|(a, b)| *a += b);
+        add(&mut a.status, &row.status);
+        add(&mut a.wait, &row.wait);
+        add(&mut a.duration, &row.duration);
+        add(&mut a.scores, &row.scores);
+        add(&mut a.served_scores, &row.served_scores);
+        a.served_wait_flagged += row.served_wait_flagged;
+        decode_into(row.served_waits, &mut a.waits)?;
+        decode_into(row.served_durations, &mut a.durations)?;
+    }
+    drop(rows);
+    drop(st);
+    insert(tx, "report_months", "month", acc)
+}
+
+fn insert(tx: &Transaction<'_>, table: &str, key: &str, groups: Groups) -> Result<()> {
+    let mut ins = tx.prepare_cached(&format!(
+        "INSERT INTO {table}({key}, category, officer, n_registered, n_assigned, n_in_service, n_finished,
            n_rated, n_cancelled, n_other, wait_sum, wait_n, wait_flagged, dur_sum, dur_n, dur_flagged,
            score_1, score_2, score_3, score_4, score_5, served_score_1, served_score_2, served_score_3,
            served_score_4, served_score_5, served_wait_flagged, served_waits, served_durations)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-           ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)",
-    )?;
-    for ((day, category, officer), mut a) in acc {
+           ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)"
+    ))?;
+    for ((at, category, officer), mut a) in groups {
         let (s, sc, ss) = (a.status, a.scores, a.served_scores);
         ins.execute(params![
-            day,
+            at,
             category,
             officer,
             s[0],
@@ -332,54 +387,120 @@ fn recompute(tx: &Transaction<'_>, tz: chrono_tz::Tz, first: i64, last: i64) -> 
     Ok(())
 }
 
-/// Reads the aggregate rows in scope.
+const COLUMNS: &str = "SELECT category, officer, n_registered, n_assigned, n_in_service, n_finished, n_rated,
+    n_cancelled, n_other, wait_sum, wait_n, wait_flagged, dur_sum, dur_n, dur_flagged, score_1, score_2,
+    score_3, score_4, score_5, served_score_1, served_score_2, served_score_3, served_score_4,
+    served_score_5, served_wait_flagged, served_waits, served_durations";
+
+fn day_row<'r>(r: &'r rusqlite::Row<'_>) -> Result<DayRow<'r>> {
+    let n = |i: usize| -> rusqlite::Result<i64> { r.get(i) };
+    let blob = |i: usize| -> Result<&[u8]> {
+        let v = r.get_ref(i)?;
+        v.as_blob()
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, v.data_type(), Box::new(e)).into())
+    };
+    Ok(DayRow {
+        category: super::row_str(r, 0)?,
+        officer: super::row_str(r, 1)?,
+        status: [n(2)?, n(3)?, n(4)?, n(5)?, n(6)?, n(7)?, n(8)?],
+        wait: [n(9)?, n(10)?, n(11)?],
+        duration: [n(12)?, n(13)?, n(14)?],
+        scores: [n(15)?, n(16)?, n(17)?, n(18)?, n(19)?],
+        served_scores: [n(20)?, n(21)?, n(22)?, n(23)?, n(24)?],
+        served_wait_flagged: n(25)?,
+        served_waits: blob(26)?,
+        served_durations: blob(27)?,
+    })
+}
+
+/// Reads the aggregate rows in scope: month rows for the months the period covers whole,
+/// day rows for the days at its edges (and for arrivals at dates out of range, when open).
 fn scan(
     tx: &Transaction<'_>,
     period: &Period,
     filter: &ReportFilter,
     f: &mut impl FnMut(&DayRow<'_>) -> Result<()>,
 ) -> Result<()> {
-    let mut sql = String::from(
-        "SELECT category, officer, n_registered, n_assigned, n_in_service, n_finished, n_rated, n_cancelled,
-           n_other, wait_sum, wait_n, wait_flagged, dur_sum, dur_n, dur_flagged, score_1, score_2, score_3,
-           score_4, score_5, served_score_1, served_score_2, served_score_3, served_score_4, served_score_5,
-           served_wait_flagged, served_waits, served_durations
-         FROM report_days WHERE day >= ?1 AND day <= ?2",
-    );
-    let mut args: Vec<rusqlite::types::Value> =
-        vec![period.from.map_or(i64::MIN, day_number).into(), period.to.map_or(i64::MAX, day_number).into()];
+    use chrono::Datelike;
+    let (from, to) = (period.from.map_or(i64::MIN, day_number), period.to.map_or(i64::MAX, day_number));
+    // The whole months: from the first 1st of a month on or after `from` to the last month
+    // ending on or before `to`; open ends take every month.
+    let first_month = match period.from {
+        None => i64::MIN,
+        Some(d) if d.day() == 1 => month_number(d),
+        Some(d) => month_number(d) + 1,
+    };
+    let last_month = match period.to {
+        None => i64::MAX,
+        Some(d) if d.succ_opt().is_some_and(|n| n.day() == 1) => month_number(d),
+        Some(d) => month_number(d) - 1,
+    };
+    // The days those months cover (sentinel days are never in a month).
+    let covered_from = if first_month == i64::MIN {
+        DAY_BEFORE + 1
+    } else {
+        month_days(first_month).map_or(i64::MAX, |m| m.0)
+    };
+    let covered_to =
+        if last_month == i64::MAX { DAY_AFTER - 1 } else { month_days(last_month).map_or(i64::MIN, |m| m.1) };
+    let mut extra = String::new();
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
     if let Some(c) = filter.category {
-        sql.push_str(" AND category = ?3");
         args.push(c.code().to_string().into());
+        extra.push_str(&format!(" AND category = ?{}", args.len() + 2));
     }
     if let Some(o) = &filter.officer {
-        sql.push_str(if filter.category.is_some() { " AND officer = ?4" } else { " AND officer = ?3" });
         args.push(o.as_str().to_string().into());
+        extra.push_str(&format!(" AND officer = ?{}", args.len() + 2));
     }
-    let mut st = tx.prepare_cached(&sql)?;
-    let mut rows = st.query(rusqlite::params_from_iter(args.iter()))?;
-    while let Some(r) = rows.next()? {
-        let n = |i: usize| -> rusqlite::Result<i64> { r.get(i) };
-        let blob = |i: usize| -> Result<&[u8]> {
-            let v = r.get_ref(i)?;
-            v.as_blob()
-                .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, v.data_type(), Box::new(e)).into())
-        };
-        let row = DayRow {
-            category: super::row_str(r, 0)?,
-            officer: super::row_str(r, 1)?,
-            status: [n(2)?, n(3)?, n(4)?, n(5)?, n(6)?, n(7)?, n(8)?],
-            wait: [n(9)?, n(10)?, n(11)?],
-            duration: [n(12)?, n(13)?, n(14)?],
-            scores: [n(15)?, n(16)?, n(17)?, n(18)?, n(19)?],
-            served_scores: [n(20)?, n(21)?, n(22)?, n(23)?, n(24)?],
-            served_wait_flagged: n(25)?,
-            served_waits: blob(26)?,
-            served_durations: blob(27)?,
-        };
-        f(&row)?;
+    let queries = [
+        (format!("{COLUMNS} FROM report_months WHERE month BETWEEN ?1 AND ?2{extra}"), first_month, last_month),
+        (
+            format!(
+                "{COLUMNS} FROM report_days WHERE day BETWEEN ?1 AND ?2 AND (day < {covered_from} OR day > {covered_to}){extra}"
+            ),
+            from,
+            to,
+        ),
+    ];
+    for (sql, lo, hi) in queries {
+        if lo > hi {
+            continue;
+        }
+        let mut st = tx.prepare_cached(&sql)?;
+        let params: Vec<rusqlite::types::Value> =
+            [lo.into(), hi.into()].into_iter().chain(args.iter().cloned()).collect();
+        let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
+        while let Some(r) = rows.next()? {
+            f(&day_row(r)?)?;
+        }
     }
     Ok(())
+}
+
+/// Appends the values of an encoded multiset to `out`.
+fn decode_into(bytes: &[u8], out: &mut Vec<i64>) -> Result<()> {
+    let mut pos = 0;
+    let mut prev: Option<i64> = None;
+    while pos < bytes.len() {
+        let raw = get_varint(bytes, &mut pos).ok_or_else(damaged)?;
+        let v = match prev {
+            None => ((raw >> 1) as i64) ^ -((raw & 1) as i64),
+            Some(p) => p.wrapping_add(raw as i64),
+        };
+        let n = get_varint(bytes, &mut pos).ok_or_else(damaged)?;
+        out.extend(std::iter::repeat_n(v, n as usize));
+        prev = Some(v);
+    }
+    Ok(())
+}
+
+fn damaged() -> crate::Error {
+    crate::Error::Invalid {
+        field: "report_days",
+        reason: "a stored aggregate is damaged; delete the rows of tables report_days and report_months to rebuild them"
+            .into(),
+    }
 }
 
 fn put_varint(out: &mut Vec<u8>, mut v: u64) {
@@ -457,20 +578,15 @@ impl Multiset {
 
     /// Adds the values of an encoded column; refuses a malformed one.
     pub fn add_encoded(&mut self, bytes: &[u8]) -> Result<()> {
-        let bad = || crate::Error::Invalid {
-            field: "report_days",
-            reason: "a stored aggregate is damaged; delete the rows of table report_days to rebuild them"
-                .into(),
-        };
         let mut pos = 0;
         let mut prev: Option<i64> = None;
         while pos < bytes.len() {
-            let raw = get_varint(bytes, &mut pos).ok_or_else(bad)?;
+            let raw = get_varint(bytes, &mut pos).ok_or_else(damaged)?;
             let v = match prev {
                 None => ((raw >> 1) as i64) ^ -((raw & 1) as i64),
                 Some(p) => p.wrapping_add(raw as i64),
             };
-            let n = get_varint(bytes, &mut pos).ok_or_else(bad)?;
+            let n = get_varint(bytes, &mut pos).ok_or_else(damaged)?;
             self.add(v, n);
             prev = Some(v);
         }

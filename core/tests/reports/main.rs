@@ -4,6 +4,7 @@
 //! through the feed API (what sync does): the store's own projection code then writes the rows
 //! the reports read, so the figures are hand-computable and nothing bypasses the store.
 
+mod aggregates;
 mod exports;
 mod invalid;
 mod objections;

@@ -47,6 +47,42 @@ CREATE TABLE report_days (
     PRIMARY KEY (day, category, officer)
 ) WITHOUT ROWID;
 
+-- The same figures per local month (year * 12 + month - 1): sums of the month's day rows,
+-- recomputed with them, so that a report over years reads a month row wherever the period
+-- covers the whole month and day rows only at its edges.
+CREATE TABLE report_months (
+    month          INTEGER NOT NULL,   -- year * 12 + month - 1, local
+    category       TEXT NOT NULL,
+    officer        TEXT NOT NULL,      -- '' when unassigned
+    n_registered   INTEGER NOT NULL,   -- sessions by status
+    n_assigned     INTEGER NOT NULL,
+    n_in_service   INTEGER NOT NULL,
+    n_finished     INTEGER NOT NULL,
+    n_rated        INTEGER NOT NULL,
+    n_cancelled    INTEGER NOT NULL,
+    n_other        INTEGER NOT NULL,   -- a status this build does not know
+    wait_sum       INTEGER NOT NULL,   -- every session: waiting_s summed, counted, and
+    wait_n         INTEGER NOT NULL,   --   flagged (started but no plausible waiting time)
+    wait_flagged   INTEGER NOT NULL,
+    dur_sum        INTEGER NOT NULL,   -- every session: duration_s summed, counted, and
+    dur_n          INTEGER NOT NULL,   --   flagged (finished or rated without a plausible duration)
+    dur_flagged    INTEGER NOT NULL,
+    score_1        INTEGER NOT NULL,   -- every session's rating, counted per score
+    score_2        INTEGER NOT NULL,
+    score_3        INTEGER NOT NULL,
+    score_4        INTEGER NOT NULL,
+    score_5        INTEGER NOT NULL,
+    served_score_1 INTEGER NOT NULL,   -- served (finished or rated) sessions' ratings per score
+    served_score_2 INTEGER NOT NULL,
+    served_score_3 INTEGER NOT NULL,
+    served_score_4 INTEGER NOT NULL,
+    served_score_5 INTEGER NOT NULL,
+    served_wait_flagged INTEGER NOT NULL,  -- served sessions without a plausible waiting time
+    served_waits   BLOB NOT NULL,      -- served sessions' waiting_s: sorted (delta, count) varints
+    served_durations BLOB NOT NULL,    -- served sessions' duration_s, the same encoding
+    PRIMARY KEY (month, category, officer)
+) WITHOUT ROWID;
+
 -- The guard is NOT EXISTS rather than INSERT OR IGNORE: inside a trigger, the conflict policy of
 -- the outer statement (the projection's upsert) would override OR IGNORE.
 CREATE TRIGGER report_dirty_insert AFTER INSERT ON sessions BEGIN
