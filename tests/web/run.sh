@@ -7,7 +7,7 @@
 # and tears everything down. Screenshots of every page land in docs/screenshots/.
 #
 #   bash tests/web/run.sh                    # every test
-#   bash tests/web/run.sh tests/web/tests/validation.test.mjs
+#   bash tests/web/run.sh tests/web/tests/2-validation.test.mjs
 #   AMER_WEB_KEEP=1 bash tests/web/run.sh    # keep the two home folders and the server logs
 #   AMER_WEB_NO_BUILD=1 bash tests/web/run.sh # use target/debug/amer as it is
 set -euo pipefail
@@ -147,10 +147,9 @@ step "browser tests"
 if [ $# -gt 0 ]; then
   files=("$@")
 else
-  # Order matters: the flow first, the screenshots once there is something to show, the privacy
-  # scan of every log last.
-  files=(tests/web/tests/walkin.test.mjs tests/web/tests/validation.test.mjs
-    tests/web/tests/live.test.mjs tests/web/tests/screenshots.test.mjs tests/web/tests/privacy.test.mjs)
+  # Order matters and node's runner takes the files sorted by name: the flow first, the
+  # screenshots once there is something to show, the privacy scan of every log last (9-…).
+  files=(tests/web/tests/*.test.mjs)
 fi
 started=$(date +%s)
 node --test --test-concurrency=1 --test-reporter=spec "${files[@]}"
