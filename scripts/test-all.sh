@@ -36,3 +36,9 @@ if [ -x bindings/tests/run.sh ]; then
   step "bindings (python, kotlin, swift sources)"
   bash bindings/tests/run.sh
 fi
+
+# The front desk in Debian's headless Chromium (playwright-core): two PCs running `amer serve` on
+# loopback. It installs chromium, poppler-utils and its npm packages when missing. Screenshots go
+# to a scratch folder here; `bash tests/web/run.sh` alone refreshes docs/screenshots/.
+step "web front desk (browser, two PCs)"
+AMER_WEB_SCREENSHOTS="${TMPDIR:-/tmp}/amer-web-screenshots" bash tests/web/run.sh

@@ -141,7 +141,7 @@ echo "PC 2: web $PC2_HTTP, QUIC $PC2_QUIC"
 export AMER_WEB_PC1_URL="$PC1_HTTP" AMER_WEB_PC2_URL="$PC2_HTTP"
 export AMER_WEB_PC1_QUIC="$PC1_QUIC" AMER_WEB_PC2_QUIC="$PC2_QUIC"
 export AMER_WEB_PC1_LOG="$WORK/pc1.err" AMER_WEB_PC2_LOG="$WORK/pc2.err"
-export AMER_WEB_SCREENSHOTS="$ROOT/docs/screenshots"
+export AMER_WEB_SCREENSHOTS="${AMER_WEB_SCREENSHOTS:-$ROOT/docs/screenshots}"
 
 step "browser tests"
 if [ $# -gt 0 ]; then
