@@ -62,7 +62,6 @@ pub fn current(app: &Shared, h: &HeaderMap) -> Option<Login> {
 }
 
 /// The signed-in person, or a redirect to the sign-in page that comes back to `back`.
-#[allow(clippy::result_large_err)]
 pub fn require(app: &Shared, h: &HeaderMap, back: &str) -> Result<Login, Response> {
     current(app, h).ok_or_else(|| {
         let next: String =

@@ -47,35 +47,9 @@ impl Page {
     pub fn label<C: Coded>(&self, c: C) -> &'static str {
         c.label(self.lang)
     }
-    /// A length of time, e.g. "3 menit 12 detik" / "3 min 12 s".
-    pub fn duration(&self, seconds: i64) -> String {
-        duration_text(self.lang, seconds)
-    }
-    /// A local clock time "09:12".
-    pub fn clock(&self, tz: chrono_tz::Tz, at: i64) -> String {
-        use chrono::TimeZone;
-        tz.timestamp_millis_opt(at).single().map(|t| t.format("%H:%M").to_string()).unwrap_or_default()
-    }
     /// Whether the signed-in person may assign officers.
     pub fn can_assign(&self) -> bool {
         self.user.as_ref().is_some_and(|u| u.role.can_assign())
-    }
-}
-
-/// "1 jam 5 menit", "3 menit 12 detik", "40 detik" (or English).
-pub fn duration_text(lang: Lang, seconds: i64) -> String {
-    let s = seconds.max(0);
-    let (h, m, sec) = (s / 3600, (s % 3600) / 60, s % 60);
-    let (hu, mu, su) = match lang {
-        Lang::Id => ("jam", "menit", "detik"),
-        Lang::En => ("h", "min", "s"),
-    };
-    if h > 0 {
-        format!("{h} {hu} {m} {mu}")
-    } else if m > 0 {
-        format!("{m} {mu} {sec} {su}")
-    } else {
-        format!("{sec} {su}")
     }
 }
 
@@ -150,10 +124,6 @@ impl FieldErrors {
             ),
             None => String::new(),
         }
-    }
-    /// Whether there is none.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
     }
     /// A library refusal placed next to its field (or as the form's message, key "form").
     pub fn from_core(lang: Lang, e: &amer_core::Error) -> Self {

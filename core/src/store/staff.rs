@@ -179,10 +179,16 @@ impl Store {
             });
         };
         if !crate::model::staff::pin::verify(&stored, pin) {
-            return Err(Error::Forbidden { action: "sign in", reason: "unknown staff member or wrong PIN".into() });
+            return Err(Error::Forbidden {
+                action: "sign in",
+                reason: "unknown staff member or wrong PIN".into(),
+            });
         }
         if !staff.active {
-            return Err(Error::Forbidden { action: "sign in", reason: format!("staff member {nip} is inactive") });
+            return Err(Error::Forbidden {
+                action: "sign in",
+                reason: format!("staff member {nip} is inactive"),
+            });
         }
         Ok(staff)
     }

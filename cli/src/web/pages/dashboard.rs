@@ -63,7 +63,6 @@ pub struct PerfRow {
     pub name: String,
     pub assigned: i64,
     pub served: i64,
-    pub cancelled: i64,
     pub wait: String,
     pub duration: String,
     pub mean: String,
@@ -108,7 +107,6 @@ fn perf_row(name: String, f: &report::PerformanceFigures) -> PerfRow {
         name,
         assigned: f.sessions_assigned,
         served: f.sessions_served,
-        cancelled: f.sessions_cancelled,
         wait: f.waiting.mean_text.clone().unwrap_or_else(|| "–".into()),
         duration: f.duration.mean_text.clone().unwrap_or_else(|| "–".into()),
         mean: num(f.rating.mean, 2),
@@ -149,7 +147,12 @@ fn read(s: &amer_core::Store, period: &Period, lang: Lang) -> amer_core::Result<
                 cells: r
                     .cells
                     .iter()
-                    .map(|c| Cell { l: c.likelihood, i: c.impact, level: c.level.code.clone(), count: c.count })
+                    .map(|c| Cell {
+                        l: c.likelihood,
+                        i: c.impact,
+                        level: c.level.code.clone(),
+                        count: c.count,
+                    })
                     .collect(),
             })
             .collect(),
@@ -199,7 +202,15 @@ pub async fn page(
     match app.run(move |s| read(s, &period, lang)).await {
         Ok(d) => html(
             StatusCode::OK,
-            &DashPage { p: &p, d: Some(d), from: shown_from, to: shown_to, key, q: qs, errors: FieldErrors::default() },
+            &DashPage {
+                p: &p,
+                d: Some(d),
+                from: shown_from,
+                to: shown_to,
+                key,
+                q: qs,
+                errors: FieldErrors::default(),
+            },
         ),
         Err(e) => core_error(&p, &e, "/dasbor"),
     }
@@ -260,7 +271,9 @@ pub async fn download(
                     &path,
                     &SessionFilter { from: period.from, to: period.to, ..Default::default() },
                 ),
-                "performance" => export_report(&report::staff_performance(s, &period, &filter)?, format, &path),
+                "performance" => {
+                    export_report(&report::staff_performance(s, &period, &filter)?, format, &path)
+                }
                 "satisfaction" => export_report(&report::satisfaction(s, &period, &filter)?, format, &path),
                 "topics" => export_report(&report::topics(s, &period, &filter, 20)?, format, &path),
                 "risks" => export_risks(s, format, &path),

@@ -33,7 +33,9 @@ pub struct Row {
 
 fn level(v: &Option<(u8, u8, u8, amer_core::model::RiskLevel)>, lang: Lang) -> (String, String) {
     match v {
-        Some((l, i, score, lvl)) => (format!("{l}×{i} = {score} {}", lvl.label(lang)), lvl.code().to_string()),
+        Some((l, i, score, lvl)) => {
+            (format!("{l}×{i} = {score} {}", lvl.label(lang)), lvl.code().to_string())
+        }
         None => ("–".into(), String::new()),
     }
 }
@@ -103,7 +105,11 @@ fn signed_in(app: &Shared, h: &HeaderMap, lang: Lang, back: &str) -> Result<(Log
 }
 
 /// `GET /risiko`.
-pub async fn list(State(app): State<Shared>, Extension(ReqLang(lang)): Extension<ReqLang>, h: HeaderMap) -> Response {
+pub async fn list(
+    State(app): State<Shared>,
+    Extension(ReqLang(lang)): Extension<ReqLang>,
+    h: HeaderMap,
+) -> Response {
     let (_, p) = match signed_in(&app, &h, lang, "/risiko") {
         Ok(x) => x,
         Err(r) => return r,

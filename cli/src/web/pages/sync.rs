@@ -71,7 +71,13 @@ fn choice(kind: &str, field: &str, v: &serde_json::Value) -> String {
     }
 }
 
-fn lines(kind: &'static str, key: &str, label: &str, cs: &[Conflict], tz: chrono_tz::Tz) -> Vec<ConflictLine> {
+fn lines(
+    kind: &'static str,
+    key: &str,
+    label: &str,
+    cs: &[Conflict],
+    tz: chrono_tz::Tz,
+) -> Vec<ConflictLine> {
     cs.iter()
         .map(|c| ConflictLine {
             kind,
@@ -91,7 +97,14 @@ fn lines(kind: &'static str, key: &str, label: &str, cs: &[Conflict], tz: chrono
                     let by = v
                         .stamp
                         .as_ref()
-                        .map(|s| format!("{} · {} · {}", s.by.clone().unwrap_or_default(), s.device, clock(tz, s.at)))
+                        .map(|s| {
+                            format!(
+                                "{} · {} · {}",
+                                s.by.clone().unwrap_or_default(),
+                                s.device,
+                                clock(tz, s.at)
+                            )
+                        })
                         .unwrap_or_default();
                     Val { text, choose: choice(kind, &c.field, &v.value), by }
                 })
@@ -145,7 +158,13 @@ async fn view(app: &Shared) -> amer_core::Result<SyncView> {
                 }
             })
             .collect();
-        Ok(SyncView { node_id, addr, device: format!("{} ({})", local.device_name, local.device_code), peers, conflicts: conflicts(s)? })
+        Ok(SyncView {
+            node_id,
+            addr,
+            device: format!("{} ({})", local.device_name, local.device_code),
+            peers,
+            conflicts: conflicts(s)?,
+        })
     })
     .await
 }
@@ -159,7 +178,13 @@ struct SyncPage<'a> {
     errors: FieldErrors,
 }
 
-async fn render(app: &Shared, p: &Page, invite: Option<String>, errors: FieldErrors, status: StatusCode) -> Response {
+async fn render(
+    app: &Shared,
+    p: &Page,
+    invite: Option<String>,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> Response {
     match view(app).await {
         Ok(v) => html(status, &SyncPage { p, v, invite, errors }),
         Err(e) => core_error(p, &e, "/sinkronisasi"),
@@ -173,7 +198,11 @@ fn signed_in(app: &Shared, h: &HeaderMap, lang: Lang) -> Result<(Login, Page), R
 }
 
 /// `GET /sinkronisasi`.
-pub async fn page(State(app): State<Shared>, Extension(ReqLang(lang)): Extension<ReqLang>, h: HeaderMap) -> Response {
+pub async fn page(
+    State(app): State<Shared>,
+    Extension(ReqLang(lang)): Extension<ReqLang>,
+    h: HeaderMap,
+) -> Response {
     let (_, p) = match signed_in(&app, &h, lang) {
         Ok(x) => x,
         Err(r) => return r,
@@ -182,7 +211,11 @@ pub async fn page(State(app): State<Shared>, Extension(ReqLang(lang)): Extension
 }
 
 /// `POST /sinkronisasi/undang`: a one-time code for a new PC, valid for an hour.
-pub async fn invite(State(app): State<Shared>, Extension(ReqLang(lang)): Extension<ReqLang>, h: HeaderMap) -> Response {
+pub async fn invite(
+    State(app): State<Shared>,
+    Extension(ReqLang(lang)): Extension<ReqLang>,
+    h: HeaderMap,
+) -> Response {
     let (me, p) = match signed_in(&app, &h, lang) {
         Ok(x) => x,
         Err(r) => return r,
@@ -201,7 +234,11 @@ pub async fn invite(State(app): State<Shared>, Extension(ReqLang(lang)): Extensi
 }
 
 /// `POST /sinkronisasi/sekarang`.
-pub async fn now(State(app): State<Shared>, Extension(ReqLang(lang)): Extension<ReqLang>, h: HeaderMap) -> Response {
+pub async fn now(
+    State(app): State<Shared>,
+    Extension(ReqLang(lang)): Extension<ReqLang>,
+    h: HeaderMap,
+) -> Response {
     let (_, mut p) = match signed_in(&app, &h, lang) {
         Ok(x) => x,
         Err(r) => return r,
@@ -231,27 +268,35 @@ pub async fn choose(
         Err(r) => return r,
     };
     let f = Fields(f);
-    let (kind, key, field, value) =
-        (f.get("kind").to_string(), f.get("key").to_string(), f.get("field").to_string(), f.get("value").to_string());
+    let (kind, key, field, value) = (
+        f.get("kind").to_string(),
+        f.get("key").to_string(),
+        f.get("field").to_string(),
+        f.get("value").to_string(),
+    );
     let actor = me.actor();
     let result = app
-        .run(move |s| {
-            match (kind.as_str(), field.as_str()) {
-                ("session", "assignment") => s.assign(&actor, &key, &value).map(|_| true),
-                ("session", "subject") => s
-                    .edit_session(&actor, &key, SessionEdit { subject: Some(value), ..Default::default() })
-                    .map(|_| true),
-                ("session", "description") => s
-                    .edit_session(&actor, &key, SessionEdit { description: Some(Some(value)), ..Default::default() })
-                    .map(|_| true),
-                ("staff", "name") => s.update_staff(&actor, &key, Some(&value), None, None, None).map(|_| true),
-                ("staff", "title") => s.update_staff(&actor, &key, None, Some(Some(&value)), None, None).map(|_| true),
-                ("staff", "role") => {
-                    let role = <amer_core::model::StaffRole as amer_core::model::Coded>::parse(&value)?;
-                    s.update_staff(&actor, &key, None, None, Some(role), None).map(|_| true)
-                }
-                _ => Ok(false),
+        .run(move |s| match (kind.as_str(), field.as_str()) {
+            ("session", "assignment") => s.assign(&actor, &key, &value).map(|_| true),
+            ("session", "subject") => s
+                .edit_session(&actor, &key, SessionEdit { subject: Some(value), ..Default::default() })
+                .map(|_| true),
+            ("session", "description") => s
+                .edit_session(
+                    &actor,
+                    &key,
+                    SessionEdit { description: Some(Some(value)), ..Default::default() },
+                )
+                .map(|_| true),
+            ("staff", "name") => s.update_staff(&actor, &key, Some(&value), None, None, None).map(|_| true),
+            ("staff", "title") => {
+                s.update_staff(&actor, &key, None, Some(Some(&value)), None, None).map(|_| true)
             }
+            ("staff", "role") => {
+                let role = <amer_core::model::StaffRole as amer_core::model::Coded>::parse(&value)?;
+                s.update_staff(&actor, &key, None, None, Some(role), None).map(|_| true)
+            }
+            _ => Ok(false),
         })
         .await;
     match result {
