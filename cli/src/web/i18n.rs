@@ -83,9 +83,10 @@ pub fn tr(lang: Lang, key: &str) -> &'static str {
              office's reports (Law 27/2022 on Personal Data Protection). You may see, correct and \
              ask for the erasure of your data at the desk.",
         ),
-        "intake.recognise" => (
-            "Pernah datang? Isi nomor HP lalu tekan di sini",
-            "Been here before? Enter your phone and press here",
+        "intake.recognise" => ("Cari data saya", "Find my details"),
+        "intake.recognise_hint" => (
+            "Pernah datang? Isi nomor HP lalu tekan “Cari data saya”.",
+            "Been here before? Enter your phone number and press “Find my details”.",
         ),
         "intake.returning" => (
             "Selamat datang kembali. Data Anda sebelumnya sudah diisikan; periksa dan ubah bila perlu.",
