@@ -108,6 +108,17 @@ pub fn period_label(p: &Period) -> String {
     }
 }
 
+/// The period in English: "1 March 2026 to 31 March 2026", "since …", "until …", "All periods".
+pub fn period_label_en(p: &Period) -> String {
+    match (p.from, p.to) {
+        (Some(f), Some(t)) if f == t => date_en(f),
+        (Some(f), Some(t)) => format!("{} to {}", date_en(f), date_en(t)),
+        (Some(f), None) => format!("since {}", date_en(f)),
+        (None, Some(t)) => format!("until {}", date_en(t)),
+        (None, None) => "All periods".to_string(),
+    }
+}
+
 /// The instant in the office's time zone.
 pub fn local(tz: chrono_tz::Tz, at: Millis) -> Option<DateTime<chrono_tz::Tz>> {
     tz.timestamp_millis_opt(at).single()

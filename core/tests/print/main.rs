@@ -368,7 +368,7 @@ fn an_override_folder_replaces_a_template_without_recompiling() {
     let dir = scratch_dir("overrides-intake");
     let edited = Template::Intake
         .embedded_source()
-        .replace("#section(\"A\", \"Data Pengguna Layanan\")", "#section(\"A\", \"Identitas Tamu Khusus\")");
+        .replace("tr(\"Data Pengguna Layanan\", \"Visitor\")", "\"Identitas Tamu Khusus\"");
     assert_ne!(edited, Template::Intake.embedded_source());
     std::fs::write(dir.join("intake.typ"), edited).expect("write override");
     let printer = Printer::new(Some(dir.clone()));
@@ -608,6 +608,60 @@ mod from_store {
         let text = after.text();
         assert!(text.contains("[dihapus]") && !text.contains("Yohanes"), "{text}");
         assert_contains(&text, &[&ticket, "Sangat Baik"]);
+    }
+
+    #[test]
+    fn session_forms_in_english_on_request_and_indonesian_by_default() {
+        let (s, ticket, _) = store_with_rated_session();
+        let report = Pdf::write(
+            "store_report_en",
+            &s.print_session(printer(), &ticket, SessionForm::Report, Lang::En).expect("report"),
+        );
+        let text = report.text();
+        assert_contains(
+            &text,
+            &[
+                "SERVICE REPORT",
+                "Ticket Number",
+                "SERVICE NOTES",
+                "Waiting time",
+                "Service duration",
+                "Very good",
+                "Consultation",
+                "Acknowledged",
+                "Page 1 of",
+                &ticket,
+            ],
+        );
+        for indonesian in
+            ["LAPORAN HASIL LAYANAN", "CATATAN HASIL LAYANAN", "Sangat Baik", "Halaman", "Ditugaskan"]
+        {
+            assert!(!text.contains(indonesian), "English report still says {indonesian:?}: {text}");
+        }
+        let intake = Pdf::write(
+            "store_intake_en",
+            &s.print_session(printer(), &ticket, SessionForm::Intake, Lang::En).expect("intake"),
+        );
+        assert_contains(
+            &intake.text(),
+            &[
+                "SERVICE REGISTRATION FORM",
+                "TICKET NUMBER",
+                "Personal Data Protection Notice",
+                "6407********0001",
+            ],
+        );
+        // Without a language the same session prints in Indonesian.
+        let default = Pdf::write(
+            "store_report_id",
+            &s.print_session(printer(), &ticket, SessionForm::Report, Lang::default()).expect("report"),
+        );
+        let text = default.text();
+        assert_contains(
+            &text,
+            &["LAPORAN HASIL LAYANAN", "CATATAN HASIL LAYANAN", "Sangat Baik", "Halaman 1 dari"],
+        );
+        assert!(!text.contains("SERVICE NOTES"), "{text}");
     }
 
     #[test]
@@ -865,6 +919,37 @@ mod reports_from_store {
                 "Seluruh petugas",
             ],
         );
+    }
+
+    #[test]
+    fn period_reports_in_english() {
+        let (s, _) = march();
+        let period = Period::month(2026, 3).expect("march");
+        let f = ReportFilter::default();
+        let en = |kind: ReportKind, name: &str| {
+            Pdf::write(name, &print_report(&s, printer(), kind, &period, &f, Lang::En).expect("pdf")).text()
+        };
+        let text = en(ReportKind::StaffPerformance, "store_staff_performance_en");
+        assert_contains(
+            &text,
+            &[
+                "STAFF PERFORMANCE SUMMARY",
+                "March 2026",
+                "All officers",
+                "93.75",
+                "4.67",
+                "16 min (1 flagged)",
+            ],
+        );
+        assert!(!text.contains("menit") && !text.contains("Maret"), "{text}");
+        let text = en(ReportKind::Satisfaction, "store_satisfaction_en");
+        assert_contains(
+            &text,
+            &["VISITOR SATISFACTION INDEX", "4.25", "85.94", "B (Good)", "All categories"],
+        );
+        let text = en(ReportKind::ServiceSummary, "store_service_summary_en");
+        assert_contains(&text, &["SERVICE SUMMARY", "By category", "Consultation", "12 min", "CHECK"]);
+        assert!(!text.contains("PERIKSA"), "{text}");
     }
 
     #[test]
