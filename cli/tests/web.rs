@@ -422,6 +422,23 @@ fn staff_actions_need_a_login_and_a_wrong_pin_is_refused() {
     let id = reg["id"].as_str().expect("id").to_string();
     let ticket = reg["ticket"].as_str().expect("ticket").to_string();
 
+    // Setting a PIN: the person themselves or a supervisor, 4 to 12 digits; refusals exit 1.
+    for (by, nip, pin) in [(OFFICER, KASUBAG, "333333"), (VIEWER, VIEWER, "987"), (VIEWER, VIEWER, "98a765")]
+    {
+        let out = amer(srv.home(), &["--by", by, "staff", "pin", nip], Some(&format!("{pin}\n")));
+        assert_eq!(out.status.code(), Some(1), "{by} {nip} {pin}");
+        assert!(!String::from_utf8_lossy(&out.stderr).contains(pin), "the PIN is not echoed in errors");
+    }
+    assert_eq!(
+        amer(srv.home(), &["staff", "pin", OFFICER], Some("123456\n")).status.code(),
+        Some(1),
+        "needs --by"
+    );
+    assert_eq!(srv.post("/masuk", None, &[("nip", KASUBAG), ("pin", "333333")]).status, 401, "unchanged");
+    ok(srv.home(), &["--by", VIEWER, "staff", "pin", VIEWER], Some("444444\n"));
+    let shown = ok(srv.home(), &["staff", "show", VIEWER, "--json"], None);
+    assert!(!shown.contains("444444") && !shown.to_lowercase().contains("hash"), "{shown}");
+
     let r = srv.get("/antrian", None);
     assert_eq!(r.status, 303);
     assert!(r.location().starts_with("/masuk"));
@@ -555,4 +572,117 @@ fn no_personal_data_in_links_or_the_log_and_the_server_stops_cleanly() {
     assert!(log.contains("session registered"), "{log}");
     assert_nothing_personal("the log file", &log);
     let _ = HashMap::<String, String>::new();
+}
+
+#[test]
+fn dashboard_downloads_risk_register_and_an_invited_pc() {
+    let srv = Server::start();
+    let h = srv.home();
+    let reg: Value = serde_json::from_str(&ok(
+        h,
+        &[
+            "session",
+            "new",
+            "--category",
+            "konsultasi",
+            "--visitor",
+            NAME,
+            "--subject",
+            "Jadwal tender",
+            "--json",
+        ],
+        None,
+    ))
+    .expect("json");
+    let ticket = reg["ticket"].as_str().expect("ticket").to_string();
+    ok(h, &["--by", KASUBAG, "session", "assign", &ticket, "--officer", OFFICER], None);
+    ok(h, &["--by", OFFICER, "session", "start", &ticket], None);
+    ok(h, &["--by", OFFICER, "session", "finish", &ticket, "--notes", "Selesai"], None);
+    ok(h, &["--by", OFFICER, "session", "rate", &ticket, "--score", "5"], None);
+    let c = srv.login(KASUBAG, "111111");
+
+    // Dashboard: figures, charts drawn as SVG, the 5×5 map, a refused period.
+    let d = srv.get("/dasbor?period=all", Some(&c));
+    assert_eq!(d.status, 200);
+    let ikm: f64 = d.testid("ikm-value").expect("ikm").parse().expect("a number");
+    assert!((ikm - 100.0).abs() < 0.01, "one rating of 5 gives 100: {ikm}");
+    assert!(d.body.contains("<svg data-testid=\"chart-topics\""));
+    assert!(d.body.contains("Jadwal tender") || d.body.contains("jadwal tender"), "the topic is charted");
+    assert_eq!(d.body.matches("data-testid=\"risk-cell-").count(), 25);
+    let bad = srv.get("/dasbor?from=2026-13-01", Some(&c));
+    assert_eq!(bad.status, 422);
+    assert!(bad.testid("error-from").is_some());
+    let csv = srv.get("/dasbor/unduh/sessions.csv?period=all", Some(&c));
+    assert_eq!(csv.status, 200, "{}", csv.body);
+    assert!(csv.header("content-type").is_some_and(|t| t.starts_with("text/csv")));
+    assert!(csv.body.contains(&ticket), "{}", csv.body);
+    let xlsx = srv.get("/dasbor/unduh/performance.xlsx?period=all", Some(&c));
+    assert!(xlsx.bytes.starts_with(b"PK"), "an XLSX is a zip");
+    let pdf = srv.get("/dasbor/unduh/satisfaction.pdf?period=all", Some(&c));
+    assert!(pdf.bytes.starts_with(b"%PDF"));
+    assert_eq!(srv.get("/dasbor/unduh/sessions.csv", None).status, 303, "downloads need a login");
+    assert!(std::fs::read_dir(h.join("tmp")).map(|d| d.count()).unwrap_or(0) == 0, "no export left behind");
+
+    // Risk register: a refused form stores nothing; add, assess residual, link the session.
+    let risks = || -> usize {
+        serde_json::from_str::<Value>(&ok(h, &["risk", "list", "--json"], None))
+            .expect("json")
+            .as_array()
+            .map_or(0, Vec::len)
+    };
+    let r =
+        srv.post("/risiko", Some(&c), &[("title", ""), ("stage", "pemilihan"), ("event", "Persekongkolan")]);
+    assert_eq!(r.status, 422);
+    assert!(r.testid("error-title").is_some(), "{}", r.body);
+    assert_eq!(risks(), 0);
+    let r = srv.post(
+        "/risiko",
+        Some(&c),
+        &[
+            ("title", "Persekongkolan tender"),
+            ("stage", "pemilihan"),
+            ("event", "Peserta mengatur harga"),
+            ("likelihood", "4"),
+            ("impact", "4"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let risk_url = r.location().to_string();
+    assert_eq!(risks(), 1);
+    assert_eq!(
+        srv.post(
+            &format!("{risk_url}/nilai"),
+            Some(&c),
+            &[("kind", "residual"), ("likelihood", "2"), ("impact", "3")]
+        )
+        .status,
+        303
+    );
+    let bad = srv.post(
+        &format!("{risk_url}/penanganan"),
+        Some(&c),
+        &[("action", "Reviu"), ("owner", "APIP"), ("due", "15/12/2026")],
+    );
+    assert_eq!(bad.status, 422);
+    assert!(bad.testid("error-due").is_some());
+    assert_eq!(srv.post(&format!("{risk_url}/tautan"), Some(&c), &[("session", &ticket)]).status, 303);
+    let detail = srv.get(&risk_url, Some(&c));
+    assert!(detail.testid("risk-residual").is_some_and(|t| t.contains("2") && t.contains("3")));
+    assert!(detail.body.contains(&ticket), "linked session shown");
+
+    // Sinkronisasi: an invite code that a new PC really joins with over QUIC on loopback.
+    let page = srv.post("/sinkronisasi/undang", Some(&c), &[]);
+    assert_eq!(page.status, 200, "{}", page.body);
+    let code = page.testid("invite-code").expect("invite code");
+    assert!(!code.is_empty());
+    let pc2 = tempfile::tempdir().expect("temp dir");
+    ok(
+        pc2.path(),
+        &["peer", "join", &code, "--device", "PC Kasubag", "--listen", "127.0.0.1:0", "--timeout", "30"],
+        None,
+    );
+    let list = ok(pc2.path(), &["session", "list", "--json"], None);
+    assert!(list.contains(&ticket), "the new PC received the sessions");
+    let sync = srv.get("/sinkronisasi", Some(&c));
+    assert!(sync.body.contains("PC Kasubag"), "the new member is listed");
 }

@@ -188,8 +188,10 @@ async fn detail_with(app: &Shared, p: &Page, id: &str, errors: FieldErrors, stat
                 Some(a) => {
                     let (score, lvl) = a.rate(&m);
                     format!(
-                        "{} × {} = {score} ({})",
+                        "{} {} × {} {} = {score} ({})",
+                        a.likelihood.code(),
                         a.likelihood.label(lang),
+                        a.impact.code(),
                         a.impact.label(lang),
                         lvl.label(lang)
                     )
