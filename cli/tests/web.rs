@@ -379,7 +379,10 @@ fn refused_input_shows_the_message_next_to_the_field_and_stores_nothing() {
     let r = srv.post("/pendaftaran", None, &bad);
     assert_eq!(r.status, 422);
     let msg = r.testid("error-phone").expect("message next to the phone field");
-    assert!(msg.contains("Nomor HP"), "{msg}");
+    assert!(msg.contains("Nomor HP") && (msg.contains("diawali") || msg.contains("angka")), "{msg}");
+    let en = srv.post("/pendaftaran?lang=en", None, &bad);
+    let msg = en.testid("error-phone").expect("message next to the phone field");
+    assert!(msg.starts_with("Phone number:"), "{msg}");
     assert!(r.body.contains(&format!("value=\"{}\"", "CV Maju Jaya")), "typed values are kept");
     bad[1] = ("name", "  ");
     bad[4] = ("phone", PHONE);

@@ -268,9 +268,48 @@ pub fn field_message(lang: Lang, field: &str, reason: &str) -> String {
         "" => return reason.to_string(),
         f => tr(lang, &format!("f.{f}")),
     };
+    let reason = match lang {
+        Lang::Id => reason_id(reason),
+        Lang::En => reason.to_string(),
+    };
     if label == "?" {
-        reason.to_string()
+        reason
     } else {
         format!("{label}: {reason}")
     }
+}
+
+/// The library's most frequent refusal reasons in Indonesian (the library speaks English to
+/// logs and scripts); anything else is shown as the library wrote it.
+fn reason_id(reason: &str) -> String {
+    let known = match reason {
+        "must not be empty" => "wajib diisi",
+        "contains control characters" => "berisi karakter yang tidak diizinkan",
+        "a NIK has exactly 16 digits" => "NIK terdiri dari tepat 16 angka",
+        "digits 1–2 must be a province code (11–96)" => "angka 1–2 harus kode provinsi (11–96)",
+        "digits 7–12 must be a birth date DDMMYY (day + 40 for women)" => {
+            "angka 7–12 harus tanggal lahir DDMMYY (tanggal + 40 untuk perempuan)"
+        }
+        "the last 4 digits (serial) cannot be 0000" => "4 angka terakhir tidak boleh 0000",
+        "an Indonesian number starts with 08…, +628… or an area code 0xx…" => {
+            "nomor Indonesia diawali 08…, +628… atau kode area 0xx…"
+        }
+        "a phone number may contain only digits after the prefix" => "nomor HP hanya boleh berisi angka",
+        "the number has too few or too many digits" => "jumlah angka terlalu sedikit atau terlalu banyak",
+        "a PIN has 4 to 12 digits" => "PIN terdiri dari 4 sampai 12 angka",
+        "give both likelihood and impact, or neither" => {
+            "isi kemungkinan dan dampak sekaligus, atau kosongkan keduanya"
+        }
+        _ => "",
+    };
+    if !known.is_empty() {
+        return known.to_string();
+    }
+    if let Some(n) = reason.strip_prefix("is longer than ").and_then(|r| r.strip_suffix(" characters")) {
+        return format!("lebih dari {n} karakter");
+    }
+    if let Some(rest) = reason.split_once("' is not one of: ") {
+        return format!("pilih salah satu: {}", rest.1);
+    }
+    reason.to_string()
 }

@@ -26,11 +26,14 @@ pub struct Page {
     pub flash: Option<String>,
     /// `kiosk` pages hide the staff menu.
     pub kiosk: bool,
+    /// Pages without a live region reload themselves on record changes (`reload`) or also on
+    /// sync events (`sync`), unless the user is typing; "" = no reload.
+    pub live: &'static str,
 }
 
 impl Page {
     pub fn new(lang: Lang, user: Option<Login>, nav: &'static str, path: impl Into<String>) -> Self {
-        Page { lang, user, nav, path: path.into(), flash: None, kiosk: false }
+        Page { lang, user, nav, path: path.into(), flash: None, kiosk: false, live: "" }
     }
     /// A label.
     pub fn t(&self, key: &str) -> &'static str {

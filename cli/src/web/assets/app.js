@@ -73,14 +73,25 @@
     var ff = document.getElementById("finish-form");
     if (ff) ff.addEventListener("submit", function () { clearTimeout(timer); });
   }
-  if (window.EventSource && (live || notes || document.body.dataset.liveSync)) {
+  // Pages without a live region reload themselves, unless someone is typing in them.
+  var mode = document.body.dataset.live || "";
+  var typed = false;
+  document.addEventListener("input", function () { typed = true; });
+  function reloadPage() {
+    var a = document.activeElement;
+    var busy = typed || (a && /^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName));
+    if (busy) { clearTimeout(pending); pending = setTimeout(reloadPage, 3000); return; }
+    location.reload();
+  }
+  if (window.EventSource && (live || notes || mode)) {
     var es = new EventSource("/peristiwa");
     es.addEventListener("change", function () {
       if (live) { clearTimeout(pending); pending = setTimeout(refresh, 150); }
       if (notes) pullNotes();
+      if (mode) { clearTimeout(pending); pending = setTimeout(reloadPage, 400); }
     });
     es.addEventListener("sync", function () {
-      if (live && live.dataset.liveSync) { clearTimeout(pending); pending = setTimeout(refresh, 150); }
+      if (mode === "sync") { clearTimeout(pending); pending = setTimeout(reloadPage, 400); }
     });
   }
   tick();

@@ -182,7 +182,8 @@ pub async fn page(
         Ok(m) => m,
         Err(r) => return r,
     };
-    let p = Page::new(lang, Some(me), "dashboard", "/dasbor");
+    let mut p = Page::new(lang, Some(me), "dashboard", "/dasbor");
+    p.live = "reload";
     let tz = app.store.timezone().unwrap_or(chrono_tz::Asia::Makassar);
     let today = chrono::Utc::now().with_timezone(&tz).date_naive();
     let from = q.get("from").cloned().unwrap_or_default();

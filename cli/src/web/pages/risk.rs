@@ -110,10 +110,11 @@ pub async fn list(
     Extension(ReqLang(lang)): Extension<ReqLang>,
     h: HeaderMap,
 ) -> Response {
-    let (_, p) = match signed_in(&app, &h, lang, "/risiko") {
+    let (_, mut p) = match signed_in(&app, &h, lang, "/risiko") {
         Ok(x) => x,
         Err(r) => return r,
     };
+    p.live = "reload";
     list_with(&app, &p, Fields::default(), FieldErrors::default(), StatusCode::OK).await
 }
 
@@ -234,10 +235,11 @@ pub async fn detail(
     Path(raw): Path<String>,
 ) -> Response {
     let Some(id) = risk_key(&raw) else { return StatusCode::NOT_FOUND.into_response() };
-    let (_, p) = match signed_in(&app, &h, lang, &format!("/risiko/{id}")) {
+    let (_, mut p) = match signed_in(&app, &h, lang, &format!("/risiko/{id}")) {
         Ok(x) => x,
         Err(r) => return r,
     };
+    p.live = "reload";
     detail_with(&app, &p, &id, FieldErrors::default(), StatusCode::OK).await
 }
 

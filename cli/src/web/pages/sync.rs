@@ -203,10 +203,11 @@ pub async fn page(
     Extension(ReqLang(lang)): Extension<ReqLang>,
     h: HeaderMap,
 ) -> Response {
-    let (_, p) = match signed_in(&app, &h, lang) {
+    let (_, mut p) = match signed_in(&app, &h, lang) {
         Ok(x) => x,
         Err(r) => return r,
     };
+    p.live = "sync";
     render(&app, &p, None, FieldErrors::default(), StatusCode::OK).await
 }
 
