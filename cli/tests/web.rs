@@ -555,7 +555,13 @@ fn no_personal_data_in_links_or_the_log_and_the_server_stops_cleanly() {
             assert_nothing_personal("a link", &u);
         }
     }
-    // Stop with SIGTERM: the process ends by itself, cleanly.
+    // Stop with SIGTERM while a browser holds the event stream open: the process ends by
+    // itself, cleanly.
+    let mut events = TcpStream::connect(srv.addr).expect("connect");
+    write!(events, "GET /peristiwa HTTP/1.1\r\nHost: {}\r\n\r\n", srv.addr).expect("send");
+    events.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
+    let mut first = [0u8; 256];
+    assert!(events.read(&mut first).expect("stream opens") > 0);
     #[cfg(unix)]
     {
         let pid = srv.child.id().to_string();

@@ -115,7 +115,13 @@ fn sync_json(ev: &SyncEvent) -> Option<String> {
 /// `GET /peristiwa`.
 pub async fn stream(State(app): State<Shared>) -> Response {
     let rx = app.events.subscribe();
-    Sse::new(events(rx))
+    let mut stopping = app.stopping.subscribe();
+    // The stream ends when the server stops (a graceful shutdown waits for open responses).
+    let stop = async move {
+        let _ = stopping.wait_for(|s| *s).await;
+    };
+    let stream = futures_util::StreamExt::take_until(events(rx), Box::pin(stop));
+    Sse::new(stream)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)).text("ping"))
         .into_response()
 }

@@ -56,6 +56,8 @@ pub struct App {
     recent: Mutex<HashMap<String, std::time::Instant>>,
     /// Live events for the SSE stream (JSON lines with an event name).
     events: broadcast::Sender<live::LiveEvent>,
+    /// Becomes true when the server stops: open event streams end so the shutdown completes.
+    stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl std::fmt::Debug for App {
@@ -120,9 +122,15 @@ pub async fn serve(
         intake: tokio::sync::Mutex::new(HashMap::new()),
         recent: Mutex::new(HashMap::new()),
         events,
+        stopping: tokio::sync::watch::channel(false).0,
     });
     let watcher = live::start(app.clone());
     let router = router(app.clone());
+    let stopper = app.clone();
+    let stop = async move {
+        stop.await;
+        stopper.stopping.send_replace(true);
+    };
     let result = axum::serve(listener, router).with_graceful_shutdown(stop).await;
     watcher.abort();
     result.map_err(|e| anyhow::anyhow!("the web app stopped: {e}"))
