@@ -75,6 +75,12 @@ impl Server {
         for (nip, pin) in [(KASUBAG, "111111"), (OFFICER, "222222")] {
             ok(h, &["--by", ADMIN, "staff", "pin", nip], Some(&format!("{pin}\n")));
         }
+        Server::serve(home)
+    }
+
+    /// `amer serve` on an existing home.
+    fn serve(home: tempfile::TempDir) -> Server {
+        let h = home.path();
         let mut child = Command::new(env!("CARGO_BIN_EXE_amer"))
             .args(["serve", "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0", "--no-mdns"])
             .env("AMER_HOME", h)
@@ -694,4 +700,57 @@ fn dashboard_downloads_risk_register_and_an_invited_pc() {
     assert!(list.contains(&ticket), "the new PC received the sessions");
     let sync = srv.get("/sinkronisasi", Some(&c));
     assert!(sync.body.contains("PC Kasubag"), "the new member is listed");
+}
+
+#[test]
+fn a_second_pc_sees_a_registration_live_and_its_staff_sign_in_with_the_same_pin() {
+    let pc1 = Server::start();
+    let c1 = pc1.login(KASUBAG, "111111");
+    let code = pc1.post("/sinkronisasi/undang", Some(&c1), &[]).testid("invite-code").expect("invite code");
+    let home2 = tempfile::tempdir().expect("temp dir");
+    ok(
+        home2.path(),
+        &["peer", "join", &code, "--device", "PC Kasubag", "--listen", "127.0.0.1:0", "--timeout", "30"],
+        None,
+    );
+    let pc2 = Server::serve(home2);
+    // The PIN set on PC 1 works on PC 2: it travelled in the staff record.
+    let c2 = pc2.login(KASUBAG, "111111");
+
+    let mut s = TcpStream::connect(pc2.addr).expect("connect");
+    write!(s, "GET /peristiwa HTTP/1.1\r\nHost: {}\r\n\r\n", pc2.addr).expect("send");
+    s.set_read_timeout(Some(Duration::from_millis(500))).expect("timeout");
+    let mut seen = String::new();
+    let mut buf = [0u8; 4096];
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !seen.contains("event: hello") && Instant::now() < deadline {
+        if let Ok(n) = s.read(&mut buf) {
+            seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    }
+    let token = form_token(&pc1.get("/pendaftaran", None).body);
+    let r = pc1.post("/pendaftaran", None, &intake(&token, NAME, PHONE));
+    assert_eq!(r.status, 303);
+    let id = r.location().trim_start_matches("/tiket/").to_string();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !seen.contains("\"kind\":\"session\"") && Instant::now() < deadline {
+        if let Ok(n) = s.read(&mut buf) {
+            seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    }
+    assert!(seen.contains("event: change") && seen.contains("\"kind\":\"session\""), "{seen}");
+    assert_nothing_personal("PC 2's event stream", &seen);
+    let board = pc2.get("/antrian/isi", Some(&c2));
+    assert!(board.body.contains(&format!("data-id=\"{id}\"")), "PC 2's queue shows the visitor from PC 1");
+    // The Kasubag assigns on PC 2; PC 1 sees it.
+    assert_eq!(pc2.post(&format!("/antrian/{id}/tugaskan"), Some(&c2), &[("officer", OFFICER)]).status, 303);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let v = pc1.session(&id);
+        if v["status"] == "assigned" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the assignment did not reach PC 1: {v}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }
