@@ -125,10 +125,12 @@ pub fn objections(store: &Store, period: &Period, filter: &ReportFilter) -> Resu
             |r| r.get(0),
         )?;
         let outcome = if has_outcome { "s.objection_outcome" } else { "NULL" };
+        // The partial covering index of schema 4 holds exactly these rows, in this order; the
+        // planner would otherwise walk the period through the report index and sort.
         let mut st = tx.prepare(&format!(
             "SELECT s.id, s.ticket, s.subject, s.package_code, s.package_name, s.opd, s.status,
                     s.objection_announced, s.objection_filed, s.objection_answered, {outcome}
-             FROM sessions s WHERE {} ORDER BY s.objection_announced, s.ticket",
+             FROM sessions s INDEXED BY sessions_objections WHERE {} ORDER BY s.objection_announced, s.ticket",
             scope.sql
         ))?;
         let rows = st
@@ -143,29 +145,17 @@ pub fn objections(store: &Store, period: &Period, filter: &ReportFilter) -> Resu
     })?;
     let mut summary = ObjectionSummary::default();
     // Many objections share an announcement day (one tender result, several bidders).
-    let mut deadlines: std::collections::HashMap<NaiveDate, crate::model::ObjectionDeadlines> =
-        std::collections::HashMap::new();
+    // Deadlines and their notes depend on the announcement day alone: computed once per day.
+    type Deadlines = (crate::model::ObjectionDeadlines, Vec<String>);
+    let mut deadlines: std::collections::HashMap<NaiveDate, Deadlines> = std::collections::HashMap::new();
     let mut rows = Vec::with_capacity(raw.len());
     for ((id, ticket, subject, package_code, package_name, opd, status), (ann, filed, answered, outcome)) in
         raw
     {
         let Some(announced) = parse_date(ann) else { continue };
-        let dl = *deadlines.entry(announced).or_insert_with(|| holidays.objection_deadlines(announced));
-        let filed_on = parse_date(filed);
-        let answered_on = parse_date(answered);
-        let outcome = outcome.as_deref().and_then(<ObjectionOutcome as crate::model::Coded>::from_code);
-        let row = ObjectionRow {
-            session_id: SessionId::parse(&id)?,
-            ticket,
-            subject,
-            package_code,
-            package_name,
-            opd,
-            status: CodeLabel::from_code::<SessionStatus>(&status),
-            announced,
-            filing_deadline: dl.filing_deadline,
-            answer_deadline: dl.answer_deadline,
-            deadline_notes: [
+        let (dl, notes) = deadlines.entry(announced).or_insert_with(|| {
+            let dl = holidays.objection_deadlines(announced);
+            let notes = [
                 moved_note(
                     &holidays,
                     "Batas akhir sanggah",
@@ -181,7 +171,25 @@ pub fn objections(store: &Store, period: &Period, filter: &ReportFilter) -> Resu
             ]
             .into_iter()
             .flatten()
-            .collect(),
+            .collect();
+            (dl, notes)
+        });
+        let dl = *dl;
+        let filed_on = parse_date(filed);
+        let answered_on = parse_date(answered);
+        let outcome = outcome.as_deref().and_then(<ObjectionOutcome as crate::model::Coded>::from_code);
+        let row = ObjectionRow {
+            session_id: SessionId::parse(&id)?,
+            ticket,
+            subject,
+            package_code,
+            package_name,
+            opd,
+            status: CodeLabel::from_code::<SessionStatus>(&status),
+            announced,
+            filing_deadline: dl.filing_deadline,
+            answer_deadline: dl.answer_deadline,
+            deadline_notes: notes.clone(),
             filed_on,
             filed_late: filed_on.map(|d| dl.filed_late(d)),
             answered_on,
