@@ -73,6 +73,7 @@ pub fn tr(lang: Lang, key: &str) -> &'static str {
         "risk.monitoring" => ("Pemantauan", "Monitoring"),
         "risk.links" => ("Layanan terkait", "Linked sessions"),
         "risk.code" => ("Kode", "Code"),
+        "risk.category" => ("Kategori risiko", "Risk category"),
         "risk.level" => ("Tingkat", "Level"),
         "privacy.title" => ("Pemberitahuan data pribadi", "Personal-data notice"),
         "privacy.text" => (
