@@ -98,6 +98,10 @@ pub fn tr(lang: Lang, key: &str) -> &'static str {
             "This phone number is not known yet; please fill in your details.",
         ),
         "intake.submit" => ("Daftar", "Register"),
+        "intake.lookup_limit" => (
+            "Terlalu banyak pencarian; coba lagi sebentar lagi atau isi data Anda.",
+            "Too many look-ups; try again in a minute or fill in your details.",
+        ),
         "intake.consent_needed" => (
             "Centang persetujuan pemberitahuan data pribadi.",
             "Tick the box to agree to the personal-data notice.",

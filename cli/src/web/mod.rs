@@ -56,6 +56,8 @@ pub struct App {
     recent: Mutex<HashMap<String, std::time::Instant>>,
     /// Live events for the SSE stream (JSON lines with an event name).
     events: broadcast::Sender<live::LiveEvent>,
+    /// Recent returning-visitor lookups (a kiosk must not become a phone-number directory).
+    lookups: Mutex<std::collections::VecDeque<std::time::Instant>>,
     /// Becomes true when the server stops: open event streams end so the shutdown completes.
     stopping: tokio::sync::watch::Sender<bool>,
 }
@@ -85,6 +87,19 @@ impl App {
     /// The PDF printer; templates in `HOME/templates/` replace the built-in ones.
     pub fn printer(&self) -> amer_core::print::Printer {
         amer_core::print::Printer::new(Some(self.home.join("templates")))
+    }
+
+    /// Whether another returning-visitor lookup is allowed now (at most 10 a minute).
+    fn lookup_allowed(&self) -> bool {
+        let mut q = self.lookups.lock().unwrap_or_else(|p| p.into_inner());
+        while q.front().is_some_and(|t| t.elapsed() > std::time::Duration::from_secs(60)) {
+            q.pop_front();
+        }
+        if q.len() >= 10 {
+            return false;
+        }
+        q.push_back(std::time::Instant::now());
+        true
     }
 
     fn mark_recent(&self, session_id: &str) {
@@ -123,6 +138,7 @@ pub async fn serve(
         recent: Mutex::new(HashMap::new()),
         events,
         stopping: tokio::sync::watch::channel(false).0,
+        lookups: Mutex::new(std::collections::VecDeque::new()),
     });
     let watcher = live::start(app.clone());
     let router = router(app.clone());

@@ -83,6 +83,11 @@ pub async fn recognise(
         e.add("phone", p.t("intake.not_found"));
         return render(&p, StatusCode::UNPROCESSABLE_ENTITY, f, e, None);
     }
+    if !app.lookup_allowed() {
+        let mut e = FieldErrors::default();
+        e.add("phone", p.t("intake.lookup_limit"));
+        return render(&p, StatusCode::TOO_MANY_REQUESTS, f, e, None);
+    }
     match app.run(move |s| s.returning_visitor(&phone)).await {
         Ok(Some((_, personal, org, role))) => {
             f.0.insert("name".into(), personal.name);
