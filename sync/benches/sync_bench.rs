@@ -327,6 +327,17 @@ fn run_workload(workload: &str, docs: usize) {
 
 // ----- Processes -----
 
+/// `AMER_BENCH_LOG=amer_sync=debug` logs each process's steps with times to stderr.
+fn trace_if_asked() {
+    if let Ok(filter) = std::env::var("AMER_BENCH_LOG") {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_timer(tracing_subscriber::fmt::time::uptime())
+            .with_writer(std::io::stderr)
+            .try_init();
+    }
+}
+
 fn peak_rss_kb() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
@@ -343,6 +354,7 @@ fn bench_config() -> NodeConfig {
     let mut config = NodeConfig::new("127.0.0.1:0".parse().unwrap());
     config.publish_address = false;
     config.dial_members = false;
+    config.mdns = false;
     config
 }
 
@@ -355,6 +367,7 @@ fn arg(args: &[String], name: &str) -> String {
 }
 
 fn server(args: &[String]) {
+    trace_if_asked();
     let db = PathBuf::from(arg(args, "--db"));
     let key = NodeIdentity::from_pem(&std::fs::read_to_string(arg(args, "--key")).unwrap()).unwrap();
     let store = Arc::new(Store::open(&db).unwrap());
@@ -407,6 +420,7 @@ fn server(args: &[String]) {
 }
 
 fn client(args: &[String]) {
+    trace_if_asked();
     let db = PathBuf::from(arg(args, "--db"));
     let key = NodeIdentity::from_pem(&std::fs::read_to_string(arg(args, "--key")).unwrap()).unwrap();
     let server: SocketAddr = arg(args, "--server").parse().unwrap();
@@ -469,8 +483,17 @@ fn client(args: &[String]) {
                 let started = Instant::now();
                 let reports = node.sync_now(Some(server), Duration::from_secs(600)).await.unwrap();
                 let elapsed = started.elapsed();
+                // Received documents are stored at once and projected (lists, search) before
+                // the next query; the node starts that in the background. Wait for it too.
+                let catch_up_store = store.clone();
+                tokio::task::spawn_blocking(move || catch_up_store.catch_up_projections())
+                    .await
+                    .unwrap()
+                    .unwrap();
+                let projected = started.elapsed();
                 let report = reports.first().cloned();
                 let mut json = serde_json::json!({
+                    "projections_done_ms": (projected.as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
                     "ok": report.is_some(),
                     "ms": (elapsed.as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
                     "docs_sent": report.as_ref().map(|r| r.docs_sent),

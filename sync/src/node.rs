@@ -160,6 +160,8 @@ struct Inner {
     subscription: AtomicU64,
     next_connection: AtomicU64,
     discovery: Mutex<Option<Discovery>>,
+    /// A background catch-up of deferred projections runs.
+    catching_up: std::sync::atomic::AtomicBool,
 }
 
 impl Inner {
@@ -241,6 +243,7 @@ impl SyncNode {
             subscription: AtomicU64::new(0),
             next_connection: AtomicU64::new(1),
             discovery: Mutex::new(None),
+            catching_up: std::sync::atomic::AtomicBool::new(false),
         });
         let changes = inner.changes.clone();
         let office_changed = inner.office_changed.clone();
@@ -724,6 +727,25 @@ fn remember_peer(
 
 async fn load_static_peers(store: &Arc<Store>) -> Vec<(SocketAddr, Option<NodeId>)> {
     blocking(store, |s| list_peers(s, STATIC_INDEX)).await.unwrap_or_default()
+}
+
+// ----- Deferred projections -----
+
+/// Projects the documents received from peers in the background (one task at a time), so that
+/// the next query finds the work done.
+fn catch_up_in_background(inner: &Arc<Inner>) {
+    if inner.catching_up.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let task_inner = inner.clone();
+    inner.spawn(async move {
+        let store = task_inner.store.clone();
+        let result = tokio::task::spawn_blocking(move || store.catch_up_projections()).await;
+        task_inner.catching_up.store(false, Ordering::SeqCst);
+        if let Ok(Err(error)) = result {
+            tracing::warn!(%error, "could not bring the lists up to date with what peers sent; the next query retries");
+        }
+    });
 }
 
 // ----- LAN discovery -----
@@ -1312,7 +1334,12 @@ async fn drive_session(
                 })
                 .await;
                 match flushed {
-                    Ok((s, Ok(()))) => session = Some(s),
+                    Ok((s, Ok(()))) => {
+                        session = Some(s);
+                        // A round is applied: bring the projections of what arrived up to
+                        // date off the session's path (queries would do it otherwise).
+                        catch_up_in_background(&inner);
+                    }
                     Ok((_, Err(error))) => return Ending::Local(error),
                     Err(_) => return Ending::Shutdown,
                 }

@@ -1,5 +1,6 @@
 //! Document bytes in SQLite: load a document on demand from its snapshot plus pending changes,
-//! and commit a changed document together with its projection and a new feed position.
+//! and commit a changed document together with its projection and a new feed position (or,
+//! for what peers send, with its projection deferred to the next read).
 
 use automerge::{ActorId, ChangeHash};
 use rusqlite::{params, OptionalExtension, Transaction};
@@ -61,6 +62,41 @@ pub(crate) fn new_for_write(ctx: &WriteCtx<'_, '_>, id: DocId, kind: DocKind) ->
 /// Stores what changed in `l` since it was loaded, updates the projection and the feed.
 /// Returns the new feed position, or `None` when nothing changed.
 pub(crate) fn commit(ctx: &mut WriteCtx<'_, '_>, l: &mut Loaded, origin: Origin) -> Result<Option<i64>> {
+    let was_new = l.is_new;
+    let Some(seq) = store(ctx, l)? else {
+        return Ok(None);
+    };
+    let id = l.doc.id.to_text();
+    let invalid = projection::project(ctx, &l.doc)?;
+    // A new row starts valid (NULL): write the flag only when it is or may have been set.
+    if invalid.is_some() || !was_new {
+        ctx.tx.exec("UPDATE docs SET invalid_reason = ?2 WHERE id = ?1", params![id, invalid])?;
+    }
+    ctx.last_invalid = invalid;
+    ctx.events.push(ChangeEvent { seq, id, kind: l.doc.kind.code(), origin });
+    Ok(Some(seq))
+}
+
+/// Stores what changed in `l` (bytes, heads, a new feed position) and leaves its projection to
+/// `projection::catch_up` (documents received from peers). Returns the new feed position, or
+/// `None` when nothing changed.
+pub(crate) fn commit_deferred(ctx: &mut WriteCtx<'_, '_>, l: &mut Loaded) -> Result<Option<i64>> {
+    let Some(seq) = store(ctx, l)? else {
+        return Ok(None);
+    };
+    projection::defer(ctx, seq)?;
+    ctx.events.push(ChangeEvent {
+        seq,
+        id: l.doc.id.to_text(),
+        kind: l.doc.kind.code(),
+        origin: Origin::Remote,
+    });
+    Ok(Some(seq))
+}
+
+/// Writes the document bytes and heads with a new feed position, compacting when many changes
+/// are pending.
+fn store(ctx: &mut WriteCtx<'_, '_>, l: &mut Loaded) -> Result<Option<i64>> {
     let heads = l.doc.heads();
     if heads == l.before {
         return Ok(None);
@@ -97,15 +133,8 @@ pub(crate) fn commit(ctx: &mut WriteCtx<'_, '_>, l: &mut Loaded, origin: Origin)
             )?;
         }
     }
-    let invalid = projection::project(ctx, &l.doc)?;
-    // A new row starts valid (NULL): write the flag only when it is or may have been set.
-    if invalid.is_some() || !l.is_new {
-        ctx.tx.exec("UPDATE docs SET invalid_reason = ?2 WHERE id = ?1", params![id, invalid])?;
-    }
-    ctx.last_invalid = invalid;
     l.before = heads;
     l.is_new = false;
-    ctx.events.push(ChangeEvent { seq, id, kind: l.doc.kind.code(), origin });
     Ok(Some(seq))
 }
 

@@ -96,19 +96,19 @@ pub struct ApplyOutcome {
 impl Store {
     /// The last feed sequence number.
     pub fn current_seq(&self) -> Result<i64> {
-        self.read(|tx| {
+        self.read_raw(|tx| {
             Ok(tx.query_row("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'seq'", [], |r| r.get(0))?)
         })
     }
 
     /// This database's feed epoch: a new one after a restore, so peers drop their checkpoints.
     pub fn epoch(&self) -> Result<String> {
-        self.read(|tx| get_meta_str(tx, "epoch")?.ok_or(Error::NotInitialised))
+        self.read_raw(|tx| get_meta_str(tx, "epoch")?.ok_or(Error::NotInitialised))
     }
 
     /// Feed entries after `after`, in order, at most `limit`.
     pub fn changes_since(&self, after: i64, limit: usize) -> Result<Vec<FeedItem>> {
-        self.read(|tx| {
+        self.read_raw(|tx| {
             let mut st = tx.prepare_cached(
                 "SELECT seq, id, kind, heads FROM docs WHERE seq > ?1
                  UNION ALL SELECT seq, visitor_id, 'key', NULL FROM visitor_keys WHERE seq > ?1
@@ -146,7 +146,7 @@ impl Store {
 
     /// The number of documents and key records (for progress figures).
     pub fn item_count(&self) -> Result<i64> {
-        self.read(|tx| {
+        self.read_raw(|tx| {
             Ok(tx.query_row(
                 "SELECT (SELECT COUNT(*) FROM docs) + (SELECT COUNT(*) FROM visitor_keys)",
                 [],
@@ -157,12 +157,12 @@ impl Store {
 
     /// A document's heads, if it exists here.
     pub fn doc_heads(&self, id: &DocId) -> Result<Option<Vec<ChangeHash>>> {
-        self.read(|tx| docs::heads(tx, &id.to_text()))
+        self.read_raw(|tx| docs::heads(tx, &id.to_text()))
     }
 
     /// A document's kind and full bytes.
     pub fn doc_bytes(&self, id: &DocId) -> Result<Option<(DocKind, Vec<u8>)>> {
-        self.read(|tx| docs::doc_bytes(tx, &id.to_text()))
+        self.read_raw(|tx| docs::doc_bytes(tx, &id.to_text()))
     }
 
     /// What a peer at `their_heads` lacks of a document: `Some(changes)` when every one of their
@@ -172,7 +172,7 @@ impl Store {
         id: &DocId,
         their_heads: &[ChangeHash],
     ) -> Result<Option<(DocKind, Vec<u8>)>> {
-        self.read(|tx| {
+        self.read_raw(|tx| {
             let d = docs::load_doc(tx, &id.to_text(), &self.actor)?;
             let mut d = d;
             if !d.has_all(their_heads) {
@@ -188,7 +188,7 @@ impl Store {
         if heads.is_empty() {
             return Ok(true);
         }
-        self.read(|tx| match docs::load_doc(tx, &id.to_text(), &self.actor) {
+        self.read_raw(|tx| match docs::load_doc(tx, &id.to_text(), &self.actor) {
             Ok(mut d) => Ok(d.has_all(heads)),
             Err(Error::NotFound { .. }) => Ok(false),
             Err(e) => Err(e),
@@ -197,15 +197,31 @@ impl Store {
 
     /// Applies document bytes received from a peer (a whole document or changes). Malformed
     /// bytes are refused and nothing is stored; a merged document that breaks a rule is kept
-    /// (replicas must converge) and flagged.
+    /// (replicas must converge) and flagged. The projection is updated at once.
     pub fn apply_doc(&self, id: &DocId, kind: DocKind, bytes: &[u8]) -> Result<ApplyOutcome> {
-        self.write(|ctx| apply_one(ctx, id, kind, bytes))
+        self.write(|ctx| apply_one(ctx, id, kind, bytes, Projection::Now))
     }
 
     /// Applies a batch of received documents in one transaction: all of them, or none when any
-    /// is malformed (the error names it).
+    /// is malformed (the error names it). The documents are stored as they arrive and their
+    /// projections brought up to date before the next query (see
+    /// [`Store::catch_up_projections`]), so `invalid` is not known yet in the outcomes.
     pub fn apply_docs(&self, batch: &[(DocId, DocKind, Vec<u8>)]) -> Result<Vec<ApplyOutcome>> {
-        self.write(|ctx| batch.iter().map(|(id, kind, bytes)| apply_one(ctx, id, *kind, bytes)).collect())
+        // No WAL checkpoint (an fsync of the database file) in the middle of a stream of
+        // batches: the catch-up of the projections checkpoints once at the end. Commits stay
+        // as durable as ever (the WAL holds them); only their copy into the main file waits.
+        projection::hold_checkpoints(self)?;
+        let outcomes = self.write_raw(|ctx| {
+            batch
+                .iter()
+                .map(|(id, kind, bytes)| apply_one(ctx, id, *kind, bytes, Projection::Deferred))
+                .collect::<Result<Vec<_>>>()
+        });
+        if !matches!(&outcomes, Ok(o) if o.iter().any(|o| o.changed)) {
+            // Nothing deferred, so no catch-up will come to release them.
+            projection::release_checkpoints(self)?;
+        }
+        outcomes
     }
 
     /// What a peer needs of each requested document: the changes after the heads it has when
@@ -214,7 +230,7 @@ impl Store {
         &self,
         requests: &[(DocId, Vec<ChangeHash>)],
     ) -> Result<Vec<(DocId, DocKind, Vec<u8>)>> {
-        self.read(|tx| {
+        self.read_raw(|tx| {
             let mut out = Vec::with_capacity(requests.len());
             for (id, their_heads) in requests {
                 let text = id.to_text();
@@ -238,7 +254,7 @@ impl Store {
 
     /// A visitor key record for sending to a member.
     pub fn key_record(&self, visitor: &VisitorId) -> Result<Option<KeyRecord>> {
-        self.read(|tx| {
+        self.read_raw(|tx| {
             let row: Option<KeyRow> = tx
                 .query_row(
                     "SELECT wrapped_key, phone_hash, nik_hash, created_at, erased_at, erased_by, erase_request, known_sessions
@@ -276,7 +292,9 @@ impl Store {
 
     /// Applies key records in one transaction (all or none); returns how many changed.
     pub fn apply_key_records(&self, recs: &[KeyRecord]) -> Result<usize> {
-        let (changed, erased) = self.write(|ctx| {
+        // Without catching up deferred projections first: keys arrive in the same batches as
+        // the documents whose projections are deferred.
+        let (changed, erased) = self.write_raw(|ctx| {
             let mut changed = 0;
             let mut erased = false;
             for rec in recs {
@@ -299,11 +317,21 @@ impl Store {
     }
 }
 
+/// When a received document's projection is written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Projection {
+    /// In the same transaction.
+    Now,
+    /// Before the next query (`projection::catch_up`).
+    Deferred,
+}
+
 fn apply_one(
     ctx: &mut super::WriteCtx<'_, '_>,
     id: &DocId,
     kind: DocKind,
     bytes: &[u8],
+    projection: Projection,
 ) -> Result<ApplyOutcome> {
     let existing: Option<String> =
         ctx.tx.row("SELECT kind FROM docs WHERE id = ?1", [id.to_text()], |r| r.get(0)).optional()?;
@@ -322,9 +350,15 @@ fn apply_one(
             raw: Some(bytes.to_vec()),
         },
     };
+    // Loading checks the bytes (format, checksums, change hashes): malformed input is refused
+    // here, before anything is written.
     let changed = l.doc.apply(bytes)?;
     if !changed {
         return Ok(ApplyOutcome { changed: false, seq: None, invalid: None });
+    }
+    if projection == Projection::Deferred {
+        let seq = docs::commit_deferred(ctx, &mut l)?;
+        return Ok(ApplyOutcome { changed: true, seq, invalid: None });
     }
     let seq = docs::commit(ctx, &mut l, Origin::Remote)?;
     let invalid = ctx.last_invalid.take();

@@ -152,8 +152,16 @@ impl Store {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Runs `f` in a read transaction.
+    /// Runs `f` in a read transaction, after bringing any deferred projections up to date (see
+    /// `projection::catch_up`), so that no query sees stale rows.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        self.catch_up_projections()?;
+        self.read_raw(f)
+    }
+
+    /// Runs `f` in a read transaction as the database stands, deferred projections included
+    /// (for reads of document bytes and the feed, which never look at projections).
+    pub(crate) fn read_raw<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
         let mut conn = self.lock();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
         let out = f(&tx)?;
@@ -164,6 +172,13 @@ impl Store {
     /// Runs `f` in a write transaction; commits only when it succeeds (so a refused operation
     /// changes nothing), then tells listeners.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&mut WriteCtx<'_, '_>) -> Result<T>) -> Result<T> {
+        self.catch_up_projections()?;
+        self.write_raw(f)
+    }
+
+    /// Like [`Store::write`] without bringing deferred projections up to date first (applying
+    /// what peers send, which defers them).
+    pub(crate) fn write_raw<T>(&self, f: impl FnOnce(&mut WriteCtx<'_, '_>) -> Result<T>) -> Result<T> {
         let events;
         let out;
         {
@@ -284,7 +299,7 @@ impl Store {
 
     /// Reads a sync bookkeeping value for a peer.
     pub fn peer_state(&self, node_id: &str, key: &str) -> Result<Option<Vec<u8>>> {
-        self.read(|tx| {
+        self.read_raw(|tx| {
             Ok(tx
                 .query_row(
                     "SELECT value FROM peer_state WHERE node_id = ?1 AND key = ?2",

@@ -143,7 +143,7 @@ impl Store {
 
     /// This node's identity, or `NotInitialised`.
     pub fn local(&self) -> Result<LocalInfo> {
-        self.read(|tx| {
+        self.read_raw(|tx| {
             let get = |k: &str| get_meta_str(tx, k);
             let office_id = get("office_id")?.ok_or(Error::NotInitialised)?;
             Ok(LocalInfo {
@@ -157,7 +157,7 @@ impl Store {
 
     /// Whether `init` or `join` has run.
     pub fn is_initialised(&self) -> Result<bool> {
-        self.read(|tx| Ok(get_meta_str(tx, "office_id")?.is_some()))
+        self.read_raw(|tx| Ok(get_meta_str(tx, "office_id")?.is_some()))
     }
 
     fn office_doc_id(&self) -> Result<DocId> {
@@ -167,7 +167,7 @@ impl Store {
     /// The office (`NotFound` on a joined PC until the first sync brings it).
     pub fn office(&self) -> Result<Office> {
         let id = self.office_doc_id()?;
-        self.read(|tx| {
+        self.read_raw(|tx| {
             let d = docs::load_doc(tx, &id.to_text(), &self.actor).map_err(|e| match e {
                 Error::NotFound { .. } => Error::NotFound {
                     what: "office document",

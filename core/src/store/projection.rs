@@ -1,15 +1,160 @@
 //! Projections: one SQL row per session, staff member and risk, rewritten in the same
 //! transaction as the document bytes, so lists and reports never load documents.
+//!
+//! Documents received from peers are stored as they arrive and their projections are brought
+//! up to date later, like an index built on read: the store notes the lowest feed position
+//! whose projection may be stale (`meta.stale_from`, in the same transaction as the bytes),
+//! and every query and local write first calls [`catch_up`] (a single indexed lookup when
+//! nothing is pending), so no read ever sees a stale row. The sync node also catches up in the
+//! background once a batch stream ends. A crash in between loses nothing: the marker is
+//! committed with the bytes and the next reader finishes the work.
 
 use chrono::TimeZone;
 use rusqlite::params;
 
+use rusqlite::OptionalExtension;
+
 use super::CachedExt;
-use super::{get_meta_str, set_meta, WriteCtx};
+use super::{docs, get_meta_str, set_meta, Store, WriteCtx};
 use crate::doc::{self, Document};
 use crate::ids::DocKind;
 use crate::model::{Coded, OneToFive, Session};
 use crate::Result;
+
+/// The meta key holding the lowest feed position whose projection may be stale.
+const STALE_FROM: &str = "stale_from";
+
+/// Documents projected per transaction while catching up (the write lock is released between
+/// chunks, so local writes are not held up for long).
+const CATCH_UP_CHUNK: i64 = 128;
+
+/// SQLite's default: checkpoint once the WAL holds this many pages.
+const AUTO_CHECKPOINT_PAGES: i64 = 1000;
+
+/// Stops automatic WAL checkpoints on this connection while received batches are applied.
+pub(crate) fn hold_checkpoints(store: &Store) -> Result<()> {
+    store.lock().pragma_update(None, "wal_autocheckpoint", 0)?;
+    Ok(())
+}
+
+/// Copies the WAL into the database file (without waiting for readers) and turns automatic
+/// checkpoints back on.
+pub(crate) fn release_checkpoints(store: &Store) -> Result<()> {
+    let conn = store.lock();
+    let held: i64 = conn.pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0))?;
+    if held == 0 {
+        conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        conn.pragma_update(None, "wal_autocheckpoint", AUTO_CHECKPOINT_PAGES)?;
+    }
+    Ok(())
+}
+
+/// Notes that the document stored at feed position `seq` has not been projected.
+pub(crate) fn defer(ctx: &WriteCtx<'_, '_>, seq: i64) -> Result<()> {
+    // Keep the lowest: everything from there on gets looked at.
+    ctx.tx.exec(
+        "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = \
+         MIN(CAST(value AS INTEGER), excluded.value)",
+        rusqlite::params![STALE_FROM, seq],
+    )?;
+    Ok(())
+}
+
+fn stale_from(tx: &rusqlite::Connection) -> Result<Option<i64>> {
+    Ok(tx
+        .row("SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?1", [STALE_FROM], |r| r.get(0))
+        .optional()?)
+}
+
+/// Projects one stored document and records its validation flag.
+fn project_stored(ctx: &mut WriteCtx<'_, '_>, id: &str) -> Result<()> {
+    let d = docs::load_doc(ctx.tx, id, &ctx.store.actor)?;
+    let invalid = project(ctx, &d)?;
+    if let Some(reason) = &invalid {
+        tracing::warn!(doc = %id, kind = d.kind.code(), %reason, "merged document breaks a rule; kept and flagged");
+    }
+    ctx.tx.exec(
+        "UPDATE docs SET invalid_reason = ?2 WHERE id = ?1 AND invalid_reason IS NOT ?2",
+        rusqlite::params![id, invalid],
+    )?;
+    Ok(())
+}
+
+/// Projects one chunk of deferred documents in feed order; returns how many and whether none
+/// are left.
+fn catch_up_chunk(ctx: &mut WriteCtx<'_, '_>) -> Result<(usize, bool)> {
+    let Some(from) = stale_from(ctx.tx)? else {
+        return Ok((0, true));
+    };
+    // The office first: the sessions' days depend on its time zone.
+    if let Some(office) = get_meta_str(ctx.tx, "office_id")? {
+        let stale: Option<i64> = ctx
+            .tx
+            .row("SELECT seq FROM docs WHERE id = ?1 AND seq >= ?2", rusqlite::params![office, from], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if stale.is_some() {
+            project_stored(ctx, &office)?;
+        }
+    }
+    let rows: Vec<(String, i64)> = {
+        let mut st =
+            ctx.tx.prepare_cached("SELECT id, seq FROM docs WHERE seq >= ?1 ORDER BY seq LIMIT ?2")?;
+        let rows = st
+            .query_map(rusqlite::params![from, CATCH_UP_CHUNK], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows
+    };
+    for (id, _) in &rows {
+        project_stored(ctx, id)?;
+    }
+    let done = (rows.len() as i64) < CATCH_UP_CHUNK;
+    match rows.last() {
+        Some((_, last)) if !done => {
+            ctx.tx
+                .exec("UPDATE meta SET value = ?2 WHERE key = ?1", rusqlite::params![STALE_FROM, last + 1])?;
+        }
+        _ => {
+            ctx.tx.exec("DELETE FROM meta WHERE key = ?1", [STALE_FROM])?;
+        }
+    }
+    Ok((rows.len(), done))
+}
+
+impl Store {
+    /// Brings the projections of documents received from peers up to date (lists, reports and
+    /// search see them afterwards); returns how many documents were projected. Every query
+    /// does this first, so calling it is never needed for correctness: the sync node calls it
+    /// when a batch stream ends so that the next query finds the work done.
+    pub fn catch_up_projections(&self) -> Result<usize> {
+        let pending = {
+            let conn = self.lock();
+            stale_from(&conn)?
+        };
+        if pending.is_none() {
+            return Ok(0);
+        }
+        let mut total = 0;
+        loop {
+            let (n, done) = self.write_raw(catch_up_chunk)?;
+            total += n;
+            if done {
+                if total > 0 {
+                    tracing::debug!(documents = total, "deferred projections brought up to date");
+                }
+                release_checkpoints(self)?;
+                return Ok(total);
+            }
+        }
+    }
+
+    /// Whether documents received from peers wait for their projections.
+    pub fn projections_pending(&self) -> Result<bool> {
+        let conn = self.lock();
+        Ok(stale_from(&conn)?.is_some())
+    }
+}
 
 /// Rewrites the projection of `d`; returns the validation problem when the document breaks a
 /// rule (it is then kept out of reports).
@@ -205,4 +350,136 @@ fn project_session(ctx: &mut WriteCtx<'_, '_>, s: &Session, sealed: Option<&[u8]
         params![rowid, s.subject, s.description, s.notes],
     )?;
     Ok(invalid)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::StaffRole;
+    use crate::store::{
+        Actor, FeedKind, InitOptions, JoinOptions, NewSession, NewStaff, SessionFilter, VisitorInput,
+    };
+    use crate::Store;
+
+    const ADMIN: &str = "198503122010011003";
+
+    fn founder(path: &std::path::Path) -> Store {
+        let s = Store::open(path).unwrap();
+        s.init(InitOptions {
+            office_name: "Bagian Pengadaan Barang/Jasa".into(),
+            device_name: "PC Loket".into(),
+            timezone: Some("Asia/Jakarta".into()),
+            node_id: None,
+            public_key: None,
+        })
+        .unwrap();
+        s.add_staff(
+            &Actor::device(),
+            NewStaff { nip: ADMIN.into(), name: "Andi".into(), title: None, role: StaffRole::Admin },
+        )
+        .unwrap();
+        for i in 0..5 {
+            s.register(
+                &Actor::device(),
+                NewSession {
+                    category: "konsultasi".into(),
+                    visitor: VisitorInput { name: format!("Pengunjung {i}"), ..Default::default() },
+                    subject: format!("Jadwal sanggah paket jalan {i}"),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        }
+        s
+    }
+
+    /// Receives everything of `from` the way sync does: keys, then documents in one batch.
+    fn receive_all(from: &Store, to: &Store) {
+        let feed = from.changes_since(0, usize::MAX).unwrap();
+        let mut docs = Vec::new();
+        let mut keys = Vec::new();
+        for item in feed {
+            match item.kind {
+                FeedKind::Doc { id, .. } => docs.push((id, Vec::new())),
+                FeedKind::Key(v) => keys.push(v),
+            }
+        }
+        to.apply_key_records(&from.key_records(&keys).unwrap()).unwrap();
+        to.apply_docs(&from.docs_for_peer(&docs).unwrap()).unwrap();
+    }
+
+    fn joined(from: &Store, path: &std::path::Path) -> Store {
+        let s = Store::open(path).unwrap();
+        s.join(JoinOptions {
+            office_id: from.local().unwrap().office_id,
+            device_code: "A1".into(),
+            node_id: "peer".into(),
+            device_name: "PC Kasubag".into(),
+        })
+        .unwrap();
+        s
+    }
+
+    #[test]
+    fn received_documents_are_projected_before_any_query() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = founder(&dir.path().join("a").join("amer.db"));
+        let b = joined(&a, &dir.path().join("b").join("amer.db"));
+        receive_all(&a, &b);
+        assert!(b.projections_pending().unwrap(), "stored now, projected later");
+        // Queries of every kind catch up first: lists, staff, search, the time zone.
+        assert_eq!(b.list_sessions(&SessionFilter::default()).unwrap().len(), 5);
+        assert!(!b.projections_pending().unwrap());
+        assert_eq!(b.list_staff().unwrap().len(), 1);
+        assert_eq!(b.timezone().unwrap(), chrono_tz::Asia::Jakarta);
+        let rows = |s: &Store| {
+            let mut rows: Vec<(String, String, String)> = s
+                .list_sessions(&SessionFilter::default())
+                .unwrap()
+                .into_iter()
+                .map(|r| (r.ticket, r.subject, format!("{:?}", r.status)))
+                .collect();
+            rows.sort();
+            rows
+        };
+        assert_eq!(rows(&a), rows(&b), "the same rows as where they were written");
+        assert_eq!(b.catch_up_projections().unwrap(), 0, "nothing left to do");
+    }
+
+    #[test]
+    fn a_crash_before_the_catch_up_loses_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = founder(&dir.path().join("a").join("amer.db"));
+        let b_path = dir.path().join("b").join("amer.db");
+        {
+            let b = joined(&a, &b_path);
+            receive_all(&a, &b);
+            assert!(b.projections_pending().unwrap());
+            // Dropped without any query: as if the process died here.
+        }
+        let b = Store::open(&b_path).unwrap();
+        assert!(b.projections_pending().unwrap(), "the marker was committed with the documents");
+        assert_eq!(b.list_sessions(&SessionFilter::default()).unwrap().len(), 5);
+        assert!(b.doctor().unwrap().is_empty(), "{:?}", b.doctor());
+    }
+
+    #[test]
+    fn a_local_write_after_receiving_sees_the_received_staff() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = founder(&dir.path().join("a").join("amer.db"));
+        let b = joined(&a, &dir.path().join("b").join("amer.db"));
+        receive_all(&a, &b);
+        // Adding staff needs the received admin's role: the write catches up first.
+        let admin = Actor::staff(crate::model::Nip::parse(ADMIN).unwrap());
+        b.add_staff(
+            &admin,
+            NewStaff {
+                nip: "199002202015031002".into(),
+                name: "Budi".into(),
+                title: None,
+                role: StaffRole::Petugas,
+            },
+        )
+        .unwrap();
+        assert_eq!(b.list_staff().unwrap().len(), 2);
+    }
 }

@@ -659,7 +659,9 @@ impl Session {
         } else {
             store.apply_docs(&docs).map_err(SessionError::from_apply)?
         };
-        self.stats.apply_micros += started.elapsed().as_micros() as u64;
+        let micros = started.elapsed().as_micros() as u64;
+        self.stats.apply_micros += micros;
+        tracing::trace!(peer = %self.peer, docs = docs.len(), keys = keys.len(), micros, "batch applied");
         let docs_changed = outcomes.iter().filter(|o| o.changed).count();
         self.stats.docs_received += docs.len() as u64;
         self.stats.docs_changed += docs_changed as u64;
