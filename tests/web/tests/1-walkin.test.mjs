@@ -15,7 +15,7 @@ let kasubag; // PC 2
 let ticket;
 let sessionId;
 // How the service report prints a rating of 4.
-const RATING_IN_REPORT = /\b4\b[^0-9]{0,40}\bBaik\b/;
+const RATING_IN_REPORT = /: 4 \(Baik\)/;
 
 before(async () => {
   kiosk = await openBrowser('kiosk');
@@ -126,6 +126,7 @@ test('the officer serves on PC 1, the visitor rates, the report PDF downloads', 
   assert.ok(text.includes(ticket), `the service report shows the ticket: ${text.slice(0, 500)}`);
   assert.ok(text.includes(office.officer.name), 'the service report shows the officer');
   assert.match(text, RATING_IN_REPORT, 'the rating (4, Baik) is on the report');
+  assert.ok(text.includes('Petugas ramah dan jelas'), "the visitor's comment is on the report");
   assert.ok(text.includes('Ajukan sanggahan melalui SPSE'), 'the recommendation');
 
   const s = showSession(pcs.pc1, ticket);
