@@ -106,7 +106,19 @@ fn moved_note(h: &HolidayTable, what: &str, raw: NaiveDate, deadline: NaiveDate)
 }
 
 fn parse_date(s: Option<String>) -> Option<NaiveDate> {
-    s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+    let s = s?;
+    // The projection writes `YYYY-MM-DD`; read that shape directly (a report reads 100,000s of
+    // them), anything else through the general parser.
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+        b.get(r)?.iter().try_fold(0u32, |n, c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+    };
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        if let (Some(y), Some(m), Some(d)) = (digits(0..4), digits(5..7), digits(8..10)) {
+            return NaiveDate::from_ymd_opt(y as i32, m, d);
+        }
+    }
+    NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()
 }
 
 /// The objections of the sanggahan sessions that arrived in `period` and match `filter`.
@@ -279,5 +291,20 @@ impl Tabular for ObjectionReport {
             sum.push(vec![Cell::text(what), Cell::Int(n)]);
         }
         vec![t, sum]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn projected_dates_parse_like_the_general_parser() {
+        let d = |s: &str| parse_date(Some(s.to_string()));
+        assert_eq!(d("2026-03-02"), NaiveDate::from_ymd_opt(2026, 3, 2));
+        assert_eq!(d("2026-02-30"), None, "an impossible date");
+        assert_eq!(d("2026-3-2"), NaiveDate::from_ymd_opt(2026, 3, 2), "other shapes still parse");
+        assert_eq!(d("2026-0a-02"), None);
+        assert_eq!(parse_date(None), None);
     }
 }
