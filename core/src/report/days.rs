@@ -69,6 +69,12 @@ pub(crate) struct DayRow<'a> {
     pub served_waits: &'a [u8],
     /// Served sessions' durations.
     pub served_durations: &'a [u8],
+    /// Sessions per stage, package type, method, OPD and subject (see [`decode_counts`]).
+    pub topic_values: &'a [u8],
+    /// Sessions per visitor.
+    pub visitors: &'a [u8],
+    /// Words of subjects and notes: occurrences, sessions with it in the subject, in the notes.
+    pub words: &'a [u8],
 }
 
 impl DayRow<'_> {
@@ -241,6 +247,9 @@ struct Acc {
     served_wait_flagged: i64,
     waits: Vec<i64>,
     durations: Vec<i64>,
+    values: HashMap<i64, i64>,
+    visitors: HashMap<i64, i64>,
+    words: HashMap<i64, [i64; 3]>,
 }
 
 type Groups = HashMap<(i64, String, String), Acc>;
@@ -266,13 +275,26 @@ fn recompute(tx: &Transaction<'_>, tz: chrono_tz::Tz, first: i64, last: i64) -> 
     let starts: Vec<i64> = (first..=last).map(start_of).collect();
     tx.execute("DELETE FROM report_days WHERE day BETWEEN ?1 AND ?2", params![first, last])?;
     let mut acc: Groups = HashMap::new();
+    let mut terms = Terms::default();
     {
-        let mut st = tx.prepare_cached(
-            "SELECT s.arrived_at, s.category, s.officer_nip, s.status, s.started_at IS NOT NULL,
-                    s.waiting_s, s.duration_s, s.score
-             FROM sessions s
-             WHERE s.invalid_reason IS NULL AND s.arrived_at >= ?1 AND s.arrived_at < ?2",
+        let content: bool = tx.query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'session_fts_content'",
+            [],
+            |r| r.get(0),
         )?;
+        let fts = if content {
+            "LEFT JOIN session_fts_content f ON f.id = s.rowid"
+        } else {
+            "LEFT JOIN session_fts f ON f.rowid = s.rowid"
+        };
+        let fts_columns = if content { "f.c0, f.c2" } else { "f.subject, f.notes" };
+        let mut st = tx.prepare_cached(&format!(
+            "SELECT s.arrived_at, s.category, s.officer_nip, s.status, s.started_at IS NOT NULL,
+                    s.waiting_s, s.duration_s, s.score, s.stage, s.package_type, s.package_method, s.opd,
+                    s.subject, s.visitor_id, {fts_columns}
+             FROM sessions s {fts}
+             WHERE s.invalid_reason IS NULL AND s.arrived_at >= ?1 AND s.arrived_at < ?2"
+        ))?;
         let mut rows = st.query(params![from, to])?;
         while let Some(r) = rows.next()? {
             let at: i64 = r.get(0)?;
@@ -298,6 +320,29 @@ fn recompute(tx: &Transaction<'_>, tz: chrono_tz::Tz, first: i64, last: i64) -> 
             }
             if let Some(s) = score.filter(|s| (1..=5).contains(s)) {
                 a.scores[(s - 1) as usize] += 1;
+            }
+            for (kind, i) in [("g", 8), ("t", 9), ("m", 10), ("o", 11), ("s", 12)] {
+                let id = terms.term(tx, kind, super::row_str(r, i)?.trim())?;
+                *a.values.entry(id).or_default() += 1;
+            }
+            let visitor = terms.visitor(tx, super::row_str(r, 13)?)?;
+            *a.visitors.entry(visitor).or_default() += 1;
+            let mut failed = None;
+            super::words::session_words(
+                super::row_str(r, 14)?,
+                super::row_str(r, 15)?,
+                |w, subject, notes| match terms.term(tx, "w", w) {
+                    Ok(id) => {
+                        let c = a.words.entry(id).or_default();
+                        c[0] += subject + notes;
+                        c[1] += (subject > 0) as i64;
+                        c[2] += (notes > 0) as i64;
+                    }
+                    Err(e) => failed = Some(e),
+                },
+            );
+            if let Some(e) = failed {
+                return Err(e);
             }
             if served(status) {
                 match waiting {
@@ -335,6 +380,14 @@ fn roll_up(tx: &Transaction<'_>, m: i64) -> Result<()> {
         a.served_wait_flagged += row.served_wait_flagged;
         decode_into(row.served_waits, &mut a.waits)?;
         decode_into(row.served_durations, &mut a.durations)?;
+        decode_counts(row.topic_values, |id, n| *a.values.entry(id).or_default() += n)?;
+        decode_counts(row.visitors, |id, n| *a.visitors.entry(id).or_default() += n)?;
+        decode_words(row.words, |id, c| {
+            let w = a.words.entry(id).or_default();
+            for (x, y) in w.iter_mut().zip(c) {
+                *x += y;
+            }
+        })?;
     }
     drop(rows);
     drop(st);
@@ -346,9 +399,10 @@ fn insert(tx: &Transaction<'_>, table: &str, key: &str, groups: Groups) -> Resul
         "INSERT INTO {table}({key}, category, officer, n_registered, n_assigned, n_in_service, n_finished,
            n_rated, n_cancelled, n_other, wait_sum, wait_n, wait_flagged, dur_sum, dur_n, dur_flagged,
            score_1, score_2, score_3, score_4, score_5, served_score_1, served_score_2, served_score_3,
-           served_score_4, served_score_5, served_wait_flagged, served_waits, served_durations)
+           served_score_4, served_score_5, served_wait_flagged, served_waits, served_durations, topic_values,
+           visitors, words)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-           ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)"
+           ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)"
     ))?;
     for ((at, category, officer), mut a) in groups {
         let (s, sc, ss) = (a.status, a.scores, a.served_scores);
@@ -382,6 +436,9 @@ fn insert(tx: &Transaction<'_>, table: &str, key: &str, groups: Groups) -> Resul
             a.served_wait_flagged,
             encode(&mut a.waits),
             encode(&mut a.durations),
+            encode_counts(&a.values),
+            encode_counts(&a.visitors),
+            encode_words(&a.words),
         ])?;
     }
     Ok(())
@@ -390,7 +447,7 @@ fn insert(tx: &Transaction<'_>, table: &str, key: &str, groups: Groups) -> Resul
 const COLUMNS: &str = "SELECT category, officer, n_registered, n_assigned, n_in_service, n_finished, n_rated,
     n_cancelled, n_other, wait_sum, wait_n, wait_flagged, dur_sum, dur_n, dur_flagged, score_1, score_2,
     score_3, score_4, score_5, served_score_1, served_score_2, served_score_3, served_score_4,
-    served_score_5, served_wait_flagged, served_waits, served_durations";
+    served_score_5, served_wait_flagged, served_waits, served_durations, topic_values, visitors, words";
 
 fn day_row<'r>(r: &'r rusqlite::Row<'_>) -> Result<DayRow<'r>> {
     let n = |i: usize| -> rusqlite::Result<i64> { r.get(i) };
@@ -410,6 +467,9 @@ fn day_row<'r>(r: &'r rusqlite::Row<'_>) -> Result<DayRow<'r>> {
         served_wait_flagged: n(25)?,
         served_waits: blob(26)?,
         served_durations: blob(27)?,
+        topic_values: blob(28)?,
+        visitors: blob(29)?,
+        words: blob(30)?,
     })
 }
 
@@ -491,6 +551,107 @@ fn decode_into(bytes: &[u8], out: &mut Vec<i64>) -> Result<()> {
         let n = get_varint(bytes, &mut pos).ok_or_else(damaged)?;
         out.extend(std::iter::repeat_n(v, n as usize));
         prev = Some(v);
+    }
+    Ok(())
+}
+
+/// Ids for the texts and visitors the aggregates count, created on first use.
+#[derive(Default)]
+struct Terms {
+    terms: HashMap<String, i64>,
+    visitors: HashMap<String, i64>,
+    key: String,
+}
+
+impl Terms {
+    fn term(&mut self, tx: &Transaction<'_>, kind: &str, value: &str) -> Result<i64> {
+        self.key.clear();
+        self.key.push_str(kind);
+        self.key.push('\t');
+        self.key.push_str(value);
+        if let Some(id) = self.terms.get(&self.key) {
+            return Ok(*id);
+        }
+        let id = lookup(tx, "report_terms", "term", &self.key)?;
+        self.terms.insert(self.key.clone(), id);
+        Ok(id)
+    }
+
+    fn visitor(&mut self, tx: &Transaction<'_>, visitor: &str) -> Result<i64> {
+        if let Some(id) = self.visitors.get(visitor) {
+            return Ok(*id);
+        }
+        let id = lookup(tx, "report_visitors", "visitor_id", visitor)?;
+        self.visitors.insert(visitor.to_string(), id);
+        Ok(id)
+    }
+}
+
+fn lookup(tx: &Transaction<'_>, table: &str, column: &str, value: &str) -> Result<i64> {
+    tx.prepare_cached(&format!("INSERT OR IGNORE INTO {table}({column}) VALUES (?1)"))?.execute([value])?;
+    let id = tx
+        .prepare_cached(&format!("SELECT id FROM {table} WHERE {column} = ?1"))?
+        .query_row([value], |r| r.get(0))?;
+    Ok(id)
+}
+
+/// The texts behind term ids (kind and value), for a report's labels.
+pub(crate) fn term_texts(tx: &Transaction<'_>) -> Result<HashMap<i64, String>> {
+    let mut st = tx.prepare("SELECT id, term FROM report_terms")?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// (id, count) pairs sorted by id, ids delta-encoded.
+fn encode_counts(counts: &HashMap<i64, i64>) -> Vec<u8> {
+    let mut ids: Vec<(&i64, &i64)> = counts.iter().filter(|(_, n)| **n != 0).collect();
+    ids.sort_unstable();
+    let mut out = Vec::with_capacity(ids.len() * 3);
+    let mut prev = 0i64;
+    for (id, n) in ids {
+        put_varint(&mut out, (id - prev) as u64);
+        put_varint(&mut out, *n as u64);
+        prev = *id;
+    }
+    out
+}
+
+/// Calls `f(id, count)` for every pair of an [`encode_counts`] column.
+pub(crate) fn decode_counts(bytes: &[u8], mut f: impl FnMut(i64, i64)) -> Result<()> {
+    let (mut pos, mut id) = (0, 0i64);
+    while pos < bytes.len() {
+        id += get_varint(bytes, &mut pos).ok_or_else(damaged)? as i64;
+        f(id, get_varint(bytes, &mut pos).ok_or_else(damaged)? as i64);
+    }
+    Ok(())
+}
+
+/// (id, occurrences, in subjects, in notes) sorted by id.
+fn encode_words(words: &HashMap<i64, [i64; 3]>) -> Vec<u8> {
+    let mut ids: Vec<(&i64, &[i64; 3])> = words.iter().filter(|(_, c)| c[0] != 0).collect();
+    ids.sort_unstable();
+    let mut out = Vec::with_capacity(ids.len() * 4);
+    let mut prev = 0i64;
+    for (id, c) in ids {
+        put_varint(&mut out, (id - prev) as u64);
+        for n in c {
+            put_varint(&mut out, *n as u64);
+        }
+        prev = *id;
+    }
+    out
+}
+
+/// Calls `f(id, [occurrences, in subjects, in notes])` for every entry of a words column.
+pub(crate) fn decode_words(bytes: &[u8], mut f: impl FnMut(i64, [i64; 3])) -> Result<()> {
+    let (mut pos, mut id) = (0, 0i64);
+    while pos < bytes.len() {
+        id += get_varint(bytes, &mut pos).ok_or_else(damaged)? as i64;
+        let mut c = [0i64; 3];
+        for n in c.iter_mut() {
+            *n = get_varint(bytes, &mut pos).ok_or_else(damaged)? as i64;
+        }
+        f(id, c);
     }
     Ok(())
 }

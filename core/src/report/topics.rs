@@ -188,7 +188,97 @@ fn text_rows(groups: Vec<(Option<String>, i64)>, total: i64, limit: usize) -> Ve
 
 /// What came up most among the sessions that arrived in `period` and match `filter`: the
 /// `limit` most frequent topics, OPDs and words.
+///
+/// Summed from the day aggregates ([`super::days`]): counts per stage, package type, method,
+/// OPD and subject, sessions per visitor and word counts are kept per day, category and
+/// officer, so a report over years reads month rows instead of every session and its text.
 pub fn topics(store: &Store, period: &Period, filter: &ReportFilter, limit: usize) -> Result<TopicsReport> {
+    let ctx = Context::new(store, "Permasalahan yang Paling Sering Muncul", period, filter)?;
+    let mut total = 0i64;
+    let mut category: Vec<(Option<String>, i64)> = Vec::new();
+    let mut values: HashMap<i64, i64> = HashMap::new();
+    let mut visits: Vec<u32> = Vec::new();
+    let mut word_counts: HashMap<i64, [i64; 3]> = HashMap::new();
+    super::days::for_each(store, period, filter, |row| {
+        let n = row.sessions();
+        total += n;
+        match category.iter_mut().find(|(c, _)| c.as_deref() == Some(row.category)) {
+            Some(e) => e.1 += n,
+            None => category.push((Some(row.category.to_string()), n)),
+        }
+        super::days::decode_counts(row.topic_values, |id, n| *values.entry(id).or_default() += n)?;
+        super::days::decode_counts(row.visitors, |id, n| {
+            let i = id.max(0) as usize;
+            if i >= visits.len() {
+                visits.resize(i + 1, 0);
+            }
+            visits[i] += n as u32;
+        })?;
+        super::days::decode_words(row.words, |id, c| {
+            let w = word_counts.entry(id).or_default();
+            for (x, y) in w.iter_mut().zip(c) {
+                *x += y;
+            }
+        })
+    })?;
+    let texts = store.read(super::days::term_texts)?;
+    // Back to the groups the projection scan makes: (value or None when empty, count).
+    let mut groups: HashMap<&str, Vec<(Option<String>, i64)>> = HashMap::new();
+    for (id, n) in &values {
+        let Some((kind, value)) = texts.get(id).and_then(|t| t.split_once('\t')) else { continue };
+        groups.entry(kind).or_default().push(((!value.is_empty()).then(|| value.to_string()), *n));
+    }
+    let mut take = |kind: &str| groups.remove(kind).unwrap_or_default();
+    let (stage, kind, method, opd, subject) = (take("g"), take("t"), take("m"), take("o"), take("s"));
+    let (mut visitors, mut repeat_visitors, mut repeat_sessions) = (0i64, 0i64, 0i64);
+    for n in visits.iter().filter(|n| **n > 0) {
+        visitors += 1;
+        if *n >= 2 {
+            repeat_visitors += 1;
+            repeat_sessions += i64::from(*n);
+        }
+    }
+    let mut top_words: Vec<WordCount> = word_counts
+        .into_iter()
+        .filter(|(_, c)| c[0] > 0)
+        .filter_map(|(id, c)| {
+            let word = texts.get(&id)?.strip_prefix("w\t")?.to_string();
+            Some(WordCount { word, occurrences: c[0], in_subjects: c[1], in_notes: c[2] })
+        })
+        .collect();
+    top_words.sort_by(|a, b| b.occurrences.cmp(&a.occurrences).then_with(|| a.word.cmp(&b.word)));
+    top_words.truncate(limit);
+    Ok(TopicsReport {
+        sessions: total,
+        by_category: coded_rows::<Category>(category, total, true)
+            .into_iter()
+            .filter(|r| filter.category.is_none_or(|c| r.code.as_deref() == Some(c.code())))
+            .collect(),
+        by_topic: text_rows(subject, total, limit),
+        by_stage: coded_rows::<Stage>(stage, total, true),
+        by_opd: text_rows(opd, total, limit),
+        by_package_type: coded_rows::<PackageType>(kind, total, true),
+        by_method: coded_rows::<Method>(method, total, true),
+        repeat_visitors: RepeatVisitors {
+            visitors,
+            repeat_visitors,
+            repeat_sessions,
+            share: share(repeat_visitors, visitors),
+        },
+        top_words,
+        header: ctx.header,
+    })
+}
+
+/// [`topics`] computed straight from the projection (every session row and the full-text
+/// index), without the day aggregates: the reference the aggregates are tested against.
+#[doc(hidden)]
+pub fn topics_from_projection(
+    store: &Store,
+    period: &Period,
+    filter: &ReportFilter,
+    limit: usize,
+) -> Result<TopicsReport> {
     let ctx = Context::new(store, "Permasalahan yang Paling Sering Muncul", period, filter)?;
     let scope = Scope::sessions(ctx.tz, period, filter);
     store.read(|tx| {

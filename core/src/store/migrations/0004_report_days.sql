@@ -44,8 +44,23 @@ CREATE TABLE report_days (
     served_wait_flagged INTEGER NOT NULL,  -- served sessions without a plausible waiting time
     served_waits   BLOB NOT NULL,      -- served sessions' waiting_s: sorted (delta, count) varints
     served_durations BLOB NOT NULL,    -- served sessions' duration_s, the same encoding
+    topic_values   BLOB NOT NULL,      -- (report_terms id, sessions): stage, package type, method, OPD, subject
+    visitors       BLOB NOT NULL,      -- (report_visitors id, sessions)
+    words          BLOB NOT NULL,      -- (report_terms id, occurrences, in subjects, in notes) of subject and notes words
     PRIMARY KEY (day, category, officer)
 ) WITHOUT ROWID;
+
+-- Texts the aggregates count, by a small number: "<kind>\t<value>" where kind is g (stage),
+-- t (package type), m (method), o (OPD), s (subject, trimmed) or w (a word of the full-text
+-- index); and the visitors (ids, never personal data).
+CREATE TABLE report_terms (
+    id   INTEGER PRIMARY KEY,
+    term TEXT NOT NULL UNIQUE
+);
+CREATE TABLE report_visitors (
+    id         INTEGER PRIMARY KEY,
+    visitor_id TEXT NOT NULL UNIQUE
+);
 
 -- The same figures per local month (year * 12 + month - 1): sums of the month's day rows,
 -- recomputed with them, so that a report over years reads a month row wherever the period
@@ -80,6 +95,9 @@ CREATE TABLE report_months (
     served_wait_flagged INTEGER NOT NULL,  -- served sessions without a plausible waiting time
     served_waits   BLOB NOT NULL,      -- served sessions' waiting_s: sorted (delta, count) varints
     served_durations BLOB NOT NULL,    -- served sessions' duration_s, the same encoding
+    topic_values   BLOB NOT NULL,      -- (report_terms id, sessions): stage, package type, method, OPD, subject
+    visitors       BLOB NOT NULL,      -- (report_visitors id, sessions)
+    words          BLOB NOT NULL,      -- (report_terms id, occurrences, in subjects, in notes) of subject and notes words
     PRIMARY KEY (month, category, officer)
 ) WITHOUT ROWID;
 
