@@ -91,7 +91,7 @@ fn new_doc(id: SessionId, category: Category, visitor: VisitorId, arrived: i64, 
         org: None,
         role: None,
         sealed: vec![0; 40],
-        package: (n % 4 != 0).then(|| Package {
+        package: (!n.is_multiple_of(4)).then(|| Package {
             code: Some(format!("RUP-{n}")),
             name: None,
             opd: Some(OPDS[(n % 4) as usize].to_string()).filter(|o| !o.is_empty()),
