@@ -86,23 +86,46 @@ impl DayRow<'_> {
 
 /// Calls `f` for every aggregate row of the valid sessions that arrived in `period` and match
 /// `filter`, after bringing the aggregates up to date with the projection.
+/// The topic columns (`topic_values`, `visitors`, `words`) are left empty: see
+/// [`for_each_with_topics`].
 pub(crate) fn for_each(
     store: &Store,
     period: &Period,
     filter: &ReportFilter,
+    f: impl FnMut(&DayRow<'_>) -> Result<()>,
+) -> Result<()> {
+    for_each_in(store, period, filter, false, f)
+}
+
+/// [`for_each`] with the topic columns read too (they are the long ones: the other reports
+/// do not read them, so SQLite does not read the pages they overflow to).
+pub(crate) fn for_each_with_topics(
+    store: &Store,
+    period: &Period,
+    filter: &ReportFilter,
+    f: impl FnMut(&DayRow<'_>) -> Result<()>,
+) -> Result<()> {
+    for_each_in(store, period, filter, true, f)
+}
+
+fn for_each_in(
+    store: &Store,
+    period: &Period,
+    filter: &ReportFilter,
+    topics: bool,
     mut f: impl FnMut(&DayRow<'_>) -> Result<()>,
 ) -> Result<()> {
     let scanned = store.read(|tx| {
         if !is_clean(tx)? {
             return Ok(false);
         }
-        scan(tx, period, filter, &mut f)?;
+        scan(tx, period, filter, topics, &mut f)?;
         Ok(true)
     })?;
     if !scanned {
         store.write(|ctx| {
             refresh(ctx.tx)?;
-            scan(ctx.tx, period, filter, &mut f)
+            scan(ctx.tx, period, filter, topics, &mut f)
         })?;
     }
     Ok(())
@@ -211,8 +234,9 @@ fn refresh(tx: &Transaction<'_>) -> Result<usize> {
             _ => runs.push((d, d)),
         }
     }
+    let mut terms = Terms::default();
     for (first, last) in runs {
-        recompute(tx, tz, first, last)?;
+        recompute(tx, tz, &mut terms, first, last)?;
     }
     for m in months {
         roll_up(tx, m)?;
@@ -255,7 +279,13 @@ struct Acc {
 type Groups = HashMap<(i64, String, String), Acc>;
 
 /// Recomputes the days `first..=last` from the projection.
-fn recompute(tx: &Transaction<'_>, tz: chrono_tz::Tz, first: i64, last: i64) -> Result<()> {
+fn recompute(
+    tx: &Transaction<'_>,
+    tz: chrono_tz::Tz,
+    terms: &mut Terms,
+    first: i64,
+    last: i64,
+) -> Result<()> {
     // The instants of the run and the start of each of its days (for the day of each row).
     let start_of = |n: i64| -> i64 {
         match n {
@@ -275,7 +305,6 @@ fn recompute(tx: &Transaction<'_>, tz: chrono_tz::Tz, first: i64, last: i64) -> 
     let starts: Vec<i64> = (first..=last).map(start_of).collect();
     tx.execute("DELETE FROM report_days WHERE day BETWEEN ?1 AND ?2", params![first, last])?;
     let mut acc: Groups = HashMap::new();
-    let mut terms = Terms::default();
     {
         let content: bool = tx.query_row(
             "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'session_fts_content'",
@@ -444,12 +473,17 @@ fn insert(tx: &Transaction<'_>, table: &str, key: &str, groups: Groups) -> Resul
     Ok(())
 }
 
+const FIGURES: &str = "SELECT category, officer, n_registered, n_assigned, n_in_service, n_finished, n_rated,
+    n_cancelled, n_other, wait_sum, wait_n, wait_flagged, dur_sum, dur_n, dur_flagged, score_1, score_2,
+    score_3, score_4, score_5, served_score_1, served_score_2, served_score_3, served_score_4,
+    served_score_5, served_wait_flagged, served_waits, served_durations";
 const COLUMNS: &str = "SELECT category, officer, n_registered, n_assigned, n_in_service, n_finished, n_rated,
     n_cancelled, n_other, wait_sum, wait_n, wait_flagged, dur_sum, dur_n, dur_flagged, score_1, score_2,
     score_3, score_4, score_5, served_score_1, served_score_2, served_score_3, served_score_4,
     served_score_5, served_wait_flagged, served_waits, served_durations, topic_values, visitors, words";
 
 fn day_row<'r>(r: &'r rusqlite::Row<'_>) -> Result<DayRow<'r>> {
+    let wide = r.as_ref().column_count() > 28;
     let n = |i: usize| -> rusqlite::Result<i64> { r.get(i) };
     let blob = |i: usize| -> Result<&[u8]> {
         let v = r.get_ref(i)?;
@@ -467,9 +501,9 @@ fn day_row<'r>(r: &'r rusqlite::Row<'_>) -> Result<DayRow<'r>> {
         served_wait_flagged: n(25)?,
         served_waits: blob(26)?,
         served_durations: blob(27)?,
-        topic_values: blob(28)?,
-        visitors: blob(29)?,
-        words: blob(30)?,
+        topic_values: if wide { blob(28)? } else { &[] },
+        visitors: if wide { blob(29)? } else { &[] },
+        words: if wide { blob(30)? } else { &[] },
     })
 }
 
@@ -479,6 +513,7 @@ fn scan(
     tx: &Transaction<'_>,
     period: &Period,
     filter: &ReportFilter,
+    topics: bool,
     f: &mut impl FnMut(&DayRow<'_>) -> Result<()>,
 ) -> Result<()> {
     use chrono::Datelike;
@@ -503,6 +538,7 @@ fn scan(
     };
     let covered_to =
         if last_month == i64::MAX { DAY_AFTER - 1 } else { month_days(last_month).map_or(i64::MIN, |m| m.1) };
+    let columns = if topics { COLUMNS } else { FIGURES };
     let mut extra = String::new();
     let mut args: Vec<rusqlite::types::Value> = Vec::new();
     if let Some(c) = filter.category {
@@ -514,10 +550,10 @@ fn scan(
         extra.push_str(&format!(" AND officer = ?{}", args.len() + 2));
     }
     let queries = [
-        (format!("{COLUMNS} FROM report_months WHERE month BETWEEN ?1 AND ?2{extra}"), first_month, last_month),
+        (format!("{columns} FROM report_months WHERE month BETWEEN ?1 AND ?2{extra}"), first_month, last_month),
         (
             format!(
-                "{COLUMNS} FROM report_days WHERE day BETWEEN ?1 AND ?2 AND (day < {covered_from} OR day > {covered_to}){extra}"
+                "{columns} FROM report_days WHERE day BETWEEN ?1 AND ?2 AND (day < {covered_from} OR day > {covered_to}){extra}"
             ),
             from,
             to,
@@ -588,11 +624,16 @@ impl Terms {
 }
 
 fn lookup(tx: &Transaction<'_>, table: &str, column: &str, value: &str) -> Result<i64> {
-    tx.prepare_cached(&format!("INSERT OR IGNORE INTO {table}({column}) VALUES (?1)"))?.execute([value])?;
-    let id = tx
+    use rusqlite::OptionalExtension;
+    let known: Option<i64> = tx
         .prepare_cached(&format!("SELECT id FROM {table} WHERE {column} = ?1"))?
-        .query_row([value], |r| r.get(0))?;
-    Ok(id)
+        .query_row([value], |r| r.get(0))
+        .optional()?;
+    if let Some(id) = known {
+        return Ok(id);
+    }
+    tx.prepare_cached(&format!("INSERT INTO {table}({column}) VALUES (?1)"))?.execute([value])?;
+    Ok(tx.last_insert_rowid())
 }
 
 /// The texts behind term ids (kind and value), for a report's labels.

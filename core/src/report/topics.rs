@@ -199,7 +199,7 @@ pub fn topics(store: &Store, period: &Period, filter: &ReportFilter, limit: usiz
     let mut values: HashMap<i64, i64> = HashMap::new();
     let mut visits: Vec<u32> = Vec::new();
     let mut word_counts: HashMap<i64, [i64; 3]> = HashMap::new();
-    super::days::for_each(store, period, filter, |row| {
+    super::days::for_each_with_topics(store, period, filter, |row| {
         let n = row.sessions();
         total += n;
         match category.iter_mut().find(|(c, _)| c.as_deref() == Some(row.category)) {
