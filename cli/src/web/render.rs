@@ -50,6 +50,20 @@ impl Page {
     pub fn label<C: Coded>(&self, c: C) -> &'static str {
         c.label(self.lang)
     }
+    /// The label of a download on the dashboard.
+    pub fn download_label(&self, what: &str) -> &'static str {
+        i18n::tr(
+            self.lang,
+            match what {
+                "sessions" => "dl.sessions",
+                "performance" => "dl.performance",
+                "satisfaction" => "dl.satisfaction",
+                "topics" => "dl.topics",
+                "risks" => "dl.risks",
+                _ => "dl.riskmap",
+            },
+        )
+    }
     /// Whether the signed-in person may assign officers.
     pub fn can_assign(&self) -> bool {
         self.user.as_ref().is_some_and(|u| u.role.can_assign())

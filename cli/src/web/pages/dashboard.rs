@@ -134,7 +134,7 @@ fn read(s: &amer_core::Store, period: &Period, lang: Lang) -> amer_core::Result<
             .unwrap_or_else(|| "–".into()),
         mean: num(o.mean, 2),
         perf: perf.officers.iter().map(|x| perf_row(x.officer.name.clone(), &x.figures)).collect(),
-        total: perf_row("Total".into(), &perf.total),
+        total: perf_row(t("dash.total").into(), &perf.total),
         topics_svg: charts::bars("chart-topics", t("dash.topics"), &rows(&topics.by_topic)),
         categories_svg: charts::bars("chart-categories", t("dash.categories"), &rows(&topics.by_category)),
         impacts: risks.residual_map.impacts.iter().map(|x| format!("{} {}", x.value, x.label)).collect(),
