@@ -283,6 +283,7 @@ fn the_walk_in_flow_over_http_and_a_double_submit_makes_one_session() {
     let form = srv.get("/pendaftaran", None);
     assert_eq!(form.status, 200);
     assert!(form.body.contains("data-testid=\"privacy-notice\""));
+    assert!(form.header("content-security-policy").is_some_and(|c| c.contains("default-src 'self'")));
     let token = form_token(&form.body);
     let fields = intake(&token, NAME, PHONE);
     let first = srv.post("/pendaftaran", None, &fields);
