@@ -201,6 +201,7 @@ fn run_dir(name: &str) -> PathBuf {
 struct Outcome {
     client: serde_json::Value,
     server_hwm_kb: u64,
+    server_cpu_ms: u64,
     server_applied: Vec<u64>,
 }
 
@@ -236,8 +237,8 @@ fn run_pair(keys: &Path, run: &Path, workload: &str, modify: Option<usize>) -> O
         .find_map(|l| l.strip_prefix("result "))
         .map(|l| serde_json::from_str(l).unwrap())
         .unwrap_or_else(|| serde_json::json!({ "ok": false, "output": text }));
-    let (server_hwm_kb, server_applied) = stop_server(&mut server, server_out);
-    Outcome { client: client_json, server_hwm_kb, server_applied }
+    let (server_hwm_kb, server_cpu_ms, server_applied) = stop_server(&mut server, server_out);
+    Outcome { client: client_json, server_hwm_kb, server_cpu_ms, server_applied }
 }
 
 fn read_tagged(out: &mut BufReader<ChildStdout>, tag: &str) -> String {
@@ -253,22 +254,25 @@ fn read_tagged(out: &mut BufReader<ChildStdout>, tag: &str) -> String {
     }
 }
 
-fn stop_server(server: &mut Child, out: BufReader<ChildStdout>) -> (u64, Vec<u64>) {
+fn stop_server(server: &mut Child, out: BufReader<ChildStdout>) -> (u64, u64, Vec<u64>) {
     let mut stdin = server.stdin.take().unwrap();
     let _ = writeln!(stdin, "quit");
     drop(stdin);
     let mut hwm = 0;
+    let mut cpu = 0;
     let mut applied = Vec::new();
     for line in out.lines() {
         let line = line.unwrap();
         if let Some(kb) = line.strip_prefix("hwm ") {
             hwm = kb.trim().parse().unwrap_or(0);
+        } else if let Some(ms) = line.strip_prefix("cpu ") {
+            cpu = ms.trim().parse().unwrap_or(0);
         } else if let Some(at) = line.strip_prefix("applied ") {
             applied.push(at.trim().parse().unwrap_or(0));
         }
     }
     let _ = server.wait();
-    (hwm, applied)
+    (hwm, cpu, applied)
 }
 
 fn run_workload(workload: &str, docs: usize) {
@@ -292,6 +296,7 @@ fn run_workload(workload: &str, docs: usize) {
         "workload": workload,
         "docs": docs,
         "server_peak_rss_mb": (outcome.server_hwm_kb as f64 / 1024.0 * 10.0).round() / 10.0,
+        "server_cpu_ms": outcome.server_cpu_ms,
     });
     if let (Some(map), Some(client)) = (line.as_object_mut(), outcome.client.as_object()) {
         for (k, v) in client {
@@ -336,6 +341,17 @@ fn trace_if_asked() {
             .with_writer(std::io::stderr)
             .try_init();
     }
+}
+
+/// CPU time this process used (user + system), in milliseconds: on a machine shared with
+/// other work, the figure that wall time cannot give.
+fn cpu_ms() -> u64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses): utime is the 12th, stime the 13th.
+    let rest = stat.rsplit(')').next().unwrap_or("");
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = [11, 12].iter().filter_map(|i| fields.get(*i)?.parse::<u64>().ok()).sum();
+    ticks * 10
 }
 
 fn peak_rss_kb() -> u64 {
@@ -417,6 +433,7 @@ fn server(args: &[String]) {
         node.shutdown().await;
     });
     println!("hwm {}", peak_rss_kb());
+    println!("cpu {}", cpu_ms());
 }
 
 fn client(args: &[String]) {
@@ -483,6 +500,7 @@ fn client(args: &[String]) {
                 let started = Instant::now();
                 let reports = node.sync_now(Some(server), Duration::from_secs(600)).await.unwrap();
                 let elapsed = started.elapsed();
+                let cpu_at_sync = cpu_ms();
                 // Received documents are stored at once and projected (lists, search) before
                 // the next query; the node starts that in the background. Wait for it too.
                 let catch_up_store = store.clone();
@@ -494,6 +512,7 @@ fn client(args: &[String]) {
                 let report = reports.first().cloned();
                 let mut json = serde_json::json!({
                     "projections_done_ms": (projected.as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
+                    "client_cpu_ms_at_sync": cpu_at_sync,
                     "ok": report.is_some(),
                     "ms": (elapsed.as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
                     "docs_sent": report.as_ref().map(|r| r.docs_sent),
@@ -529,6 +548,7 @@ fn client(args: &[String]) {
             "client_peak_rss_mb".into(),
             serde_json::json!((peak_rss_kb() as f64 / 1024.0 * 10.0).round() / 10.0),
         );
+        map.insert("client_cpu_ms".into(), serde_json::json!(cpu_ms()));
     }
     println!("result {result}");
 }

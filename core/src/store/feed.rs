@@ -254,34 +254,58 @@ impl Store {
 
     /// A visitor key record for sending to a member.
     pub fn key_record(&self, visitor: &VisitorId) -> Result<Option<KeyRecord>> {
-        self.read_raw(|tx| {
-            let row: Option<KeyRow> = tx
-                .query_row(
-                    "SELECT wrapped_key, phone_hash, nik_hash, created_at, erased_at, erased_by, erase_request, known_sessions
-                     FROM visitor_keys WHERE visitor_id = ?1",
-                    [visitor.to_text()],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)),
-                )
-                .optional()?;
-            let Some((wrapped, phone_hash, nik_hash, created_at, erased_at, by, request, known)) = row else { return Ok(None) };
-            let key = match (&erased_at, wrapped) {
-                (None, Some(w)) => Some(self.master.unwrap_key(visitor.to_text().as_bytes(), &w)?.bytes().to_vec()),
-                _ => None,
-            };
-            Ok(Some(KeyRecord {
-                visitor_id: *visitor,
-                key,
-                phone_hash,
-                nik_hash,
-                created_at,
-                erased: erased_at.map(|at| Erasure {
-                    at,
-                    by,
-                    request,
-                    known_sessions: known.unwrap_or_default().split(',').filter(|s| !s.is_empty()).map(String::from).collect(),
-                }),
-            }))
-        })
+        self.read_raw(|tx| self.key_record_in(tx, visitor, true))
+    }
+
+    /// A visitor key record as it stands without opening the key (`key` is `Some` and empty
+    /// when the key is live): enough to compare records, for example by a digest, at a
+    /// fraction of the cost.
+    pub fn key_record_state(&self, visitor: &VisitorId) -> Result<Option<KeyRecord>> {
+        self.read_raw(|tx| self.key_record_in(tx, visitor, false))
+    }
+
+    fn key_record_in(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        visitor: &VisitorId,
+        open: bool,
+    ) -> Result<Option<KeyRecord>> {
+        let row: Option<KeyRow> = tx
+            .row(
+                "SELECT wrapped_key, phone_hash, nik_hash, created_at, erased_at, erased_by, erase_request, known_sessions
+                 FROM visitor_keys WHERE visitor_id = ?1",
+                [visitor.to_text()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)),
+            )
+            .optional()?;
+        let Some((wrapped, phone_hash, nik_hash, created_at, erased_at, by, request, known)) = row else {
+            return Ok(None);
+        };
+        let key = match (&erased_at, wrapped) {
+            (None, Some(_)) if !open => Some(Vec::new()),
+            (None, Some(w)) => {
+                Some(self.master.unwrap_key(visitor.to_text().as_bytes(), &w)?.bytes().to_vec())
+            }
+            _ => None,
+        };
+        Ok(Some(KeyRecord {
+            visitor_id: *visitor,
+            key,
+            phone_hash,
+            nik_hash,
+            created_at,
+            erased: erased_at.map(|at| Erasure {
+                at,
+                by,
+                request,
+                known_sessions: known
+                    .unwrap_or_default()
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(String::from)
+                    .collect(),
+            }),
+        }))
     }
 
     /// Applies a key record from a peer; a tombstone always wins. Returns whether anything
@@ -313,7 +337,7 @@ impl Store {
 
     /// Key records for sending, skipping unknown ids.
     pub fn key_records(&self, ids: &[VisitorId]) -> Result<Vec<KeyRecord>> {
-        ids.iter().filter_map(|id| self.key_record(id).transpose()).collect()
+        self.read_raw(|tx| ids.iter().filter_map(|id| self.key_record_in(tx, id, true).transpose()).collect())
     }
 }
 

@@ -609,7 +609,7 @@ impl Session {
                 }
                 OfferItem::Key { id, digest } => {
                     self.echo.record_key(id, digest);
-                    let needed = match store.key_record(&VisitorId(uuid_from(id)))? {
+                    let needed = match store.key_record_state(&VisitorId(uuid_from(id)))? {
                         None => true,
                         Some(ours) => key_digest(&ours) != digest,
                     };
@@ -740,7 +740,8 @@ impl Session {
             }
             FeedKind::Key(visitor) => {
                 let wire_id = *visitor.0.as_bytes();
-                match store.key_record(&visitor)? {
+                // The digest needs the record's state, not the key itself.
+                match store.key_record_state(&visitor)? {
                     Some(record) => {
                         let digest = key_digest(&record);
                         if self.echo.peer_has_key(&wire_id, digest) {
