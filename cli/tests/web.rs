@@ -448,6 +448,11 @@ fn staff_actions_need_a_login_and_a_wrong_pin_is_refused() {
     ok(srv.home(), &["--by", VIEWER, "staff", "pin", VIEWER], Some("444444\n"));
     let shown = ok(srv.home(), &["staff", "show", VIEWER, "--json"], None);
     assert!(!shown.contains("444444") && !shown.to_lowercase().contains("hash"), "{shown}");
+    let v: Value = serde_json::from_str(&shown).expect("json");
+    assert_eq!(v["pin_set"], true);
+    let admin: Value =
+        serde_json::from_str(&ok(srv.home(), &["staff", "show", ADMIN, "--json"], None)).expect("json");
+    assert_eq!(admin["pin_set"], false);
 
     let r = srv.get("/antrian", None);
     assert_eq!(r.status, 303);

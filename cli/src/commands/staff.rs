@@ -1,4 +1,4 @@
-//! `amer staff add|list|update|show`.
+//! `amer staff add|list|update|show|pin`.
 
 use amer_core::model::{Coded, Staff, StaffRole};
 use amer_core::store::{NewStaff, StaffRow};
@@ -18,6 +18,9 @@ struct StaffView {
     role_label: &'static str,
     active: bool,
     conflicts: usize,
+    /// Whether a front-desk PIN is set (known when one record is read, not in lists).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pin_set: Option<bool>,
 }
 
 impl StaffView {
@@ -30,6 +33,7 @@ impl StaffView {
             role_label: out.label(s.role),
             active: s.active,
             conflicts: s.conflicts.len(),
+            pin_set: Some(s.has_pin),
         }
     }
 
@@ -42,6 +46,7 @@ impl StaffView {
             role_label: out.label(s.role),
             active: s.active,
             conflicts: s.conflicts.max(0) as usize,
+            pin_set: None,
         }
     }
 
@@ -55,6 +60,7 @@ impl StaffView {
                 ("role", Some(self.role_label.to_string())),
                 ("active", Some(if self.active { "yes" } else { "no" }.into())),
                 ("conflicts", (self.conflicts > 0).then(|| self.conflicts.to_string())),
+                ("PIN", self.pin_set.map(|p| if p { "set" } else { "not set" }.to_string())),
             ],
         )
     }
