@@ -105,7 +105,7 @@ fn moved_note(h: &HolidayTable, what: &str, raw: NaiveDate, deadline: NaiveDate)
     })
 }
 
-fn parse_date(s: Option<String>) -> Option<NaiveDate> {
+fn parse_date(s: Option<&str>) -> Option<NaiveDate> {
     let s = s?;
     // The projection writes `YYYY-MM-DD`; read that shape directly (a report reads 100,000s of
     // them), anything else through the general parser.
@@ -118,7 +118,7 @@ fn parse_date(s: Option<String>) -> Option<NaiveDate> {
             return NaiveDate::from_ymd_opt(y as i32, m, d);
         }
     }
-    NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
 }
 
 /// The objections of the sanggahan sessions that arrived in `period` and match `filter`.
@@ -128,9 +128,15 @@ pub fn objections(store: &Store, period: &Period, filter: &ReportFilter) -> Resu
     let today = dates::today(ctx.tz);
     let scope = Scope::sessions(ctx.tz, period, filter)
         .and("s.category = 'sanggahan' AND s.objection_announced IS NOT NULL");
-    type Raw = (String, String, String, Option<String>, Option<String>, Option<String>, String);
-    type Dates = (Option<String>, Option<String>, Option<String>, Option<String>);
-    let (outcomes_available, raw): (bool, Vec<(Raw, Dates)>) = store.read(|tx| {
+    let mut summary = ObjectionSummary::default();
+    // Many objections share an announcement day (one tender result, several bidders).
+    // Deadlines and their notes depend on the announcement day alone: computed once per day.
+    type Deadlines = (crate::model::ObjectionDeadlines, Vec<String>);
+    let mut deadlines: std::collections::HashMap<NaiveDate, Deadlines> = std::collections::HashMap::new();
+    let mut statuses: Vec<(String, CodeLabel)> = Vec::new();
+    let mut rows = Vec::new();
+    // One pass over the rows as SQLite returns them: ids, codes and dates are read in place.
+    let outcomes_available = store.read(|tx| {
         let has_outcome: bool = tx.query_row(
             "SELECT COUNT(*) FROM pragma_table_info('sessions') WHERE name = 'objection_outcome'",
             [],
@@ -145,90 +151,75 @@ pub fn objections(store: &Store, period: &Period, filter: &ReportFilter) -> Resu
              FROM sessions s INDEXED BY sessions_objections WHERE {} ORDER BY s.objection_announced, s.ticket",
             scope.sql
         ))?;
-        let rows = st
-            .query_map(scope.params(), |r| {
-                Ok((
-                    (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?),
-                    (r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?),
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok((has_outcome, rows))
-    })?;
-    let mut summary = ObjectionSummary::default();
-    // Many objections share an announcement day (one tender result, several bidders).
-    // Deadlines and their notes depend on the announcement day alone: computed once per day.
-    type Deadlines = (crate::model::ObjectionDeadlines, Vec<String>);
-    let mut deadlines: std::collections::HashMap<NaiveDate, Deadlines> = std::collections::HashMap::new();
-    let mut rows = Vec::with_capacity(raw.len());
-    for ((id, ticket, subject, package_code, package_name, opd, status), (ann, filed, answered, outcome)) in
-        raw
-    {
-        let Some(announced) = parse_date(ann) else { continue };
-        let (dl, notes) = deadlines.entry(announced).or_insert_with(|| {
-            let dl = holidays.objection_deadlines(announced);
-            let notes = [
-                moved_note(
-                    &holidays,
-                    "Batas akhir sanggah",
-                    announced + Duration::days(5),
-                    dl.filing_deadline,
-                ),
-                moved_note(
-                    &holidays,
-                    "Batas jawaban",
-                    dl.filing_deadline + Duration::days(3),
-                    dl.answer_deadline,
-                ),
-            ]
-            .into_iter()
-            .flatten()
-            .collect();
-            (dl, notes)
-        });
-        let dl = *dl;
-        let filed_on = parse_date(filed);
-        let answered_on = parse_date(answered);
-        let outcome = outcome.as_deref().and_then(<ObjectionOutcome as crate::model::Coded>::from_code);
-        let row = ObjectionRow {
-            session_id: SessionId::parse(&id)?,
-            ticket,
-            subject,
-            package_code,
-            package_name,
-            opd,
-            status: CodeLabel::from_code::<SessionStatus>(&status),
-            announced,
-            filing_deadline: dl.filing_deadline,
-            answer_deadline: dl.answer_deadline,
-            deadline_notes: notes.clone(),
-            filed_on,
-            filed_late: filed_on.map(|d| dl.filed_late(d)),
-            answered_on,
-            answered_late: answered_on.map(|d| dl.answered_late(d)),
-            answer_overdue: answered_on.is_none() && today > dl.answer_deadline,
-            outcome: outcome.map(CodeLabel::of),
-        };
-        summary.total += 1;
-        match row.filed_late {
-            Some(late) => {
-                summary.filed += 1;
-                summary.filed_late += late as i64;
+        let mut query = st.query(scope.params())?;
+        while let Some(r) = query.next()? {
+            let text = |i: usize| super::row_str(r, i).map(|t| (!t.is_empty()).then_some(t));
+            let Some(announced) = parse_date(text(7)?) else { continue };
+            let (dl, notes) = deadlines.entry(announced).or_insert_with(|| {
+                let dl = holidays.objection_deadlines(announced);
+                let notes = [
+                    moved_note(&holidays, "Batas akhir sanggah", announced + Duration::days(5), dl.filing_deadline),
+                    moved_note(&holidays, "Batas jawaban", dl.filing_deadline + Duration::days(3), dl.answer_deadline),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+                (dl, notes)
+            });
+            let dl = *dl;
+            let filed_on = parse_date(text(8)?);
+            let answered_on = parse_date(text(9)?);
+            let outcome = text(10)?.and_then(<ObjectionOutcome as crate::model::Coded>::from_code);
+            let status_code = super::row_str(r, 6)?;
+            let status = match statuses.iter().find(|(c, _)| c == status_code) {
+                Some((_, label)) => label.clone(),
+                None => {
+                    let label = CodeLabel::from_code::<SessionStatus>(status_code);
+                    statuses.push((status_code.to_string(), label.clone()));
+                    label
+                }
+            };
+            let row = ObjectionRow {
+                session_id: SessionId::parse(super::row_str(r, 0)?)?,
+                ticket: r.get(1)?,
+                subject: r.get(2)?,
+                package_code: r.get(3)?,
+                package_name: r.get(4)?,
+                opd: r.get(5)?,
+                status,
+                announced,
+                filing_deadline: dl.filing_deadline,
+                answer_deadline: dl.answer_deadline,
+                deadline_notes: notes.clone(),
+                filed_on,
+                filed_late: filed_on.map(|d| dl.filed_late(d)),
+                answered_on,
+                answered_late: answered_on.map(|d| dl.answered_late(d)),
+                answer_overdue: answered_on.is_none() && today > dl.answer_deadline,
+                outcome: outcome.map(CodeLabel::of),
+            };
+            summary.total += 1;
+            match row.filed_late {
+                Some(late) => {
+                    summary.filed += 1;
+                    summary.filed_late += late as i64;
+                }
+                None => summary.not_filed += 1,
             }
-            None => summary.not_filed += 1,
+            if let Some(late) = row.answered_late {
+                summary.answered += 1;
+                summary.answered_late += late as i64;
+            }
+            summary.answer_overdue += row.answer_overdue as i64;
+            match outcome {
+                Some(ObjectionOutcome::Upheld) => summary.upheld += 1,
+                Some(ObjectionOutcome::Rejected) => summary.rejected += 1,
+                None => summary.outcome_unknown += 1,
+            }
+            rows.push(row);
         }
-        if let Some(late) = row.answered_late {
-            summary.answered += 1;
-            summary.answered_late += late as i64;
-        }
-        summary.answer_overdue += row.answer_overdue as i64;
-        match outcome {
-            Some(ObjectionOutcome::Upheld) => summary.upheld += 1,
-            Some(ObjectionOutcome::Rejected) => summary.rejected += 1,
-            None => summary.outcome_unknown += 1,
-        }
-        rows.push(row);
-    }
+        Ok(has_outcome)
+    })?;
     Ok(ObjectionReport { header: ctx.header, rows, summary, outcomes_available })
 }
 
@@ -300,7 +291,7 @@ mod tests {
 
     #[test]
     fn projected_dates_parse_like_the_general_parser() {
-        let d = |s: &str| parse_date(Some(s.to_string()));
+        let d = |s: &str| parse_date(Some(s));
         assert_eq!(d("2026-03-02"), NaiveDate::from_ymd_opt(2026, 3, 2));
         assert_eq!(d("2026-02-30"), None, "an impossible date");
         assert_eq!(d("2026-3-2"), NaiveDate::from_ymd_opt(2026, 3, 2), "other shapes still parse");
