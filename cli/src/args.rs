@@ -1038,6 +1038,10 @@ pub enum PeerCommand {
         /// Seconds to wait for the first catch-up
         #[arg(long, default_value_t = 60)]
         timeout: u64,
+        /// Do not look for the office's PCs on the LAN with mDNS (static and published addresses
+        /// still work)
+        #[arg(long)]
+        no_mdns: bool,
     },
     /// List the office's member PCs
     #[command(after_help = "Examples:\n  amer peer list\n  amer peer list --json")]
@@ -1080,7 +1084,7 @@ pub struct ServeArgs {
 pub enum SyncCommand {
     /// Run the node in the foreground until Ctrl+C / SIGTERM: listen, dial known peers, live sync
     #[command(
-        after_help = "Examples:\n  amer sync serve\n  amer sync serve --listen 0.0.0.0:7450 --peer 192.168.1.20:7450 -v"
+        after_help = "Examples:\n  amer sync serve\n  amer sync serve --listen 0.0.0.0:7450 --peer 192.168.1.20:7450 -v\n  amer sync serve --no-mdns --peer 192.168.1.20:7450"
     )]
     Serve {
         /// Where to listen (UDP)
@@ -1089,6 +1093,10 @@ pub enum SyncCommand {
         /// Extra peer addresses to dial
         #[arg(long, value_name = "IP:PORT")]
         peer: Vec<std::net::SocketAddr>,
+        /// Do not look for the office's PCs on the LAN with mDNS (static and published addresses
+        /// still work)
+        #[arg(long)]
+        no_mdns: bool,
     },
     /// Catch up both ways with the reachable peers, then exit
     #[command(
@@ -1101,6 +1109,10 @@ pub enum SyncCommand {
         /// Seconds to wait
         #[arg(long, default_value_t = 30)]
         timeout: u64,
+        /// Do not look for the office's PCs on the LAN with mDNS (static and published addresses
+        /// still work)
+        #[arg(long)]
+        no_mdns: bool,
     },
 }
 

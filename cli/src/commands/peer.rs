@@ -40,7 +40,9 @@ struct MemberView {
 pub fn run(ctx: &Ctx, cmd: PeerCommand) -> anyhow::Result<()> {
     match cmd {
         PeerCommand::Invite { ttl, addr } => invite(ctx, ttl, addr),
-        PeerCommand::Join { code, device, listen, timeout } => join(ctx, &code, device, listen, timeout),
+        PeerCommand::Join { code, device, listen, timeout, no_mdns } => {
+            join(ctx, &code, device, listen, timeout, !no_mdns)
+        }
         PeerCommand::List => list(ctx),
         PeerCommand::Add { node_id, addr } => add(ctx, &node_id, addr),
         PeerCommand::Remove { node_id } => remove(ctx, &node_id),
@@ -95,7 +97,14 @@ fn invite(ctx: &Ctx, ttl: Duration, addr: Option<SocketAddrV4>) -> anyhow::Resul
     })
 }
 
-fn join(ctx: &Ctx, code: &str, device: String, listen: SocketAddr, timeout: u64) -> anyhow::Result<()> {
+fn join(
+    ctx: &Ctx,
+    code: &str,
+    device: String,
+    listen: SocketAddr,
+    timeout: u64,
+    mdns: bool,
+) -> anyhow::Result<()> {
     let code = InviteCode::from_str(code)
         .map_err(|e| crate::exit::refuse(format!("the invite code is not valid: {e}")))?;
     std::fs::create_dir_all(&ctx.home)?;
@@ -114,6 +123,7 @@ fn join(ctx: &Ctx, code: &str, device: String, listen: SocketAddr, timeout: u64)
         let id = identity(&ctx.home)?;
         let mut config = NodeConfig::new(listen);
         config.publish_address = listen.port() != 0;
+        config.mdns = mdns;
         let node = SyncNode::join(Arc::new(store), id, &code, &device, config, Duration::from_secs(timeout))
             .await
             .map_err(failure)?;

@@ -79,17 +79,18 @@ struct SyncNowResult {
 
 pub fn run(ctx: &Ctx, cmd: SyncCommand) -> anyhow::Result<()> {
     match cmd {
-        SyncCommand::Serve { listen, peer } => serve(ctx, listen, peer),
-        SyncCommand::Now { peer, timeout } => now(ctx, peer, timeout),
+        SyncCommand::Serve { listen, peer, no_mdns } => serve(ctx, listen, peer, !no_mdns),
+        SyncCommand::Now { peer, timeout, no_mdns } => now(ctx, peer, timeout, !no_mdns),
     }
 }
 
-fn serve(ctx: &Ctx, listen: SocketAddr, peers: Vec<SocketAddr>) -> anyhow::Result<()> {
+fn serve(ctx: &Ctx, listen: SocketAddr, peers: Vec<SocketAddr>, mdns: bool) -> anyhow::Result<()> {
     let store = ctx.open()?;
     let rt = runtime()?;
     rt.block_on(async {
         let mut config = NodeConfig::new(listen);
         config.static_peers = peers;
+        config.mdns = mdns;
         let node = start(ctx, store, config).await?;
         let mut events = node.events();
         eprintln!("node {} listening on {} (Ctrl+C to stop)", node.node_id(), node.local_addr());
@@ -140,7 +141,7 @@ pub(crate) fn log_event(ev: &SyncEvent) {
     tracing::info!(event = ?ev, "sync");
 }
 
-fn now(ctx: &Ctx, peer: Option<SocketAddr>, timeout: u64) -> anyhow::Result<()> {
+fn now(ctx: &Ctx, peer: Option<SocketAddr>, timeout: u64, mdns: bool) -> anyhow::Result<()> {
     let store = ctx.open()?;
     let rt = runtime()?;
     let reports = rt.block_on(async {
@@ -148,6 +149,8 @@ fn now(ctx: &Ctx, peer: Option<SocketAddr>, timeout: u64) -> anyhow::Result<()> 
         // session `sync_now` opens. Without it, the members that answer are dialled.
         let mut config = transient_config(Vec::new());
         config.dial_members = peer.is_none();
+        // LAN discovery finds members too, unless one peer was named or it is turned off.
+        config.mdns = mdns && peer.is_none();
         let node = start(ctx, store, config).await?;
         let result = node.sync_now(peer, Duration::from_secs(timeout)).await;
         node.shutdown().await;
