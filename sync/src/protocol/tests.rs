@@ -609,3 +609,104 @@ proptest! {
         }
     }
 }
+
+/// Bytes and messages the Automerge sync protocol needs to bring `b` level with `a` (both
+/// ways), from fresh sync states: what a design moving documents that way would pay per
+/// document.
+fn automerge_sync_cost(a: &[u8], b: &[u8]) -> (usize, usize, Vec<automerge::ChangeHash>) {
+    use automerge::sync::{self, SyncDoc};
+    let mut a = automerge::AutoCommit::load(a).unwrap();
+    let mut b = automerge::AutoCommit::load(b).unwrap();
+    let (mut sa, mut sb) = (sync::State::new(), sync::State::new());
+    let (mut bytes, mut messages) = (0, 0);
+    loop {
+        let mut quiet = true;
+        if let Some(m) = a.sync().generate_sync_message(&mut sa) {
+            let encoded = m.encode();
+            bytes += encoded.len();
+            messages += 1;
+            quiet = false;
+            b.sync().receive_sync_message(&mut sb, sync::Message::decode(&encoded).unwrap()).unwrap();
+        }
+        if let Some(m) = b.sync().generate_sync_message(&mut sb) {
+            let encoded = m.encode();
+            bytes += encoded.len();
+            messages += 1;
+            quiet = false;
+            a.sync().receive_sync_message(&mut sa, sync::Message::decode(&encoded).unwrap()).unwrap();
+        }
+        if quiet {
+            break;
+        }
+    }
+    let mut heads = a.get_heads();
+    heads.sort();
+    let mut other = b.get_heads();
+    other.sort();
+    assert_eq!(heads, other, "the sync protocol converges");
+    (bytes, messages, heads)
+}
+
+/// Why documents move by heads (`save_after` the heads the peer named in its Need) and not by
+/// Automerge's sync protocol: a document the peer has an older copy of costs the changes alone,
+/// in the messages of a round that serves every document at once, where the sync protocol
+/// spends its own exchange of heads and Bloom filters on each document.
+#[test]
+fn heads_based_transfer_costs_less_than_the_sync_protocol() {
+    let a = founder("a");
+    let b = member(&a, "b", 1);
+    let tickets = register(&a, 1, "ukur");
+    let feed = a.changes_since(0, usize::MAX).unwrap();
+    let docs: Vec<_> = feed
+        .into_iter()
+        .filter_map(|i| match i.kind {
+            amer_core::store::FeedKind::Doc { id, .. } => Some((id, Vec::new())),
+            amer_core::store::FeedKind::Key(_) => None,
+        })
+        .collect();
+    b.apply_docs(&a.docs_for_peer(&docs).unwrap()).unwrap();
+    let id = a.session(&tickets[0]).unwrap().id.doc();
+
+    // One side changed (the common case: a record edited on one PC while apart).
+    a.assign(&actor(KASUBAG), &tickets[0], OFFICER).unwrap();
+    let b_heads = b.doc_heads(&id).unwrap().unwrap();
+    let changes = a.docs_for_peer(&[(id, b_heads)]).unwrap();
+    let heads_bytes = changes[0].2.len() + 32 /* the heads named in the Need */;
+    let a_bytes = a.doc_bytes(&id).unwrap().unwrap().1;
+    let b_bytes = b.doc_bytes(&id).unwrap().unwrap().1;
+    let (sync_bytes, sync_messages, _) = automerge_sync_cost(&a_bytes, &b_bytes);
+    println!("one side changed: heads-based {heads_bytes} B; sync protocol {sync_bytes} B in {sync_messages} messages");
+    assert!(heads_bytes < sync_bytes, "heads-based {heads_bytes} B vs sync protocol {sync_bytes} B");
+    assert!(sync_messages >= 3, "the sync protocol needs its own round trips per document");
+    b.apply_docs(&changes).unwrap();
+    assert_eq!(b.doc_heads(&id).unwrap(), a.doc_heads(&id).unwrap());
+
+    // Both sides changed while apart: each side is missing the other's heads, so each sends its
+    // whole (small) document; still convergent, and the figure shows what that costs.
+    b.start(&actor(OFFICER), &tickets[0]).unwrap();
+    a.edit_session(
+        &actor(KASUBAG),
+        &tickets[0],
+        amer_core::store::SessionEdit { subject: Some("ukur ulang".into()), ..Default::default() },
+    )
+    .unwrap();
+    let a_bytes = a.doc_bytes(&id).unwrap().unwrap().1;
+    let b_bytes = b.doc_bytes(&id).unwrap().unwrap().1;
+    let (sync_bytes, sync_messages, sync_heads) = automerge_sync_cost(&a_bytes, &b_bytes);
+    let to_b = a.docs_for_peer(&[(id, b.doc_heads(&id).unwrap().unwrap())]).unwrap();
+    let to_a = b.docs_for_peer(&[(id, a.doc_heads(&id).unwrap().unwrap())]).unwrap();
+    let whole = to_b[0].2.len() + to_a[0].2.len() + 64;
+    println!("both sides changed: whole documents {whole} B; sync protocol {sync_bytes} B in {sync_messages} messages");
+    b.apply_docs(&to_b).unwrap();
+    a.apply_docs(&to_a).unwrap();
+    let mut merged = a.doc_heads(&id).unwrap().unwrap();
+    merged.sort();
+    assert_eq!(merged, sync_heads, "both ways reach the same heads");
+    assert_eq!(
+        b.doc_heads(&id).unwrap().map(|mut h| {
+            h.sort();
+            h
+        }),
+        Some(merged)
+    );
+}
