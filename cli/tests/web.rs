@@ -490,6 +490,15 @@ fn staff_actions_need_a_login_and_a_wrong_pin_is_refused() {
     );
     assert_eq!(r.status, 403);
     assert_eq!(srv.session(&ticket)["status"], "registered");
+    // Refusals of the library appear next to the field in the session's row.
+    let viewer = srv.login(VIEWER, "444444");
+    let r = srv.post(&format!("/antrian/{id}/tugaskan"), Some(&viewer), &[("officer", OFFICER)]);
+    assert_eq!(r.status, 403, "a viewer may not assign");
+    assert!(r.testid("error-officer").is_some(), "{}", r.body);
+    let r = srv.post(&format!("/antrian/{id}/batal"), Some(&kasubag), &[("reason", " ")]);
+    assert_eq!(r.status, 422);
+    assert!(r.testid("error-reason").is_some_and(|m| m.contains("Alasan batal")), "{}", r.body);
+    assert_eq!(srv.session(&ticket)["status"], "registered", "nothing changed");
     let r = srv.post(&format!("/antrian/{id}/tugaskan"), Some(&kasubag), &[("officer", OFFICER)]);
     assert_eq!(r.status, 303);
     assert_eq!(srv.session(&ticket)["status"], "assigned");

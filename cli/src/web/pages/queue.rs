@@ -14,7 +14,7 @@ use axum::{Extension, Form};
 
 use super::{session_key, Opt};
 use crate::web::auth;
-use crate::web::render::{core_error, error_page, html, Page};
+use crate::web::render::{core_error, error_page, html, FieldErrors, Page};
 use crate::web::{ReqLang, Shared};
 
 /// A row of the board.
@@ -83,6 +83,9 @@ pub fn read_board(s: &Store, lang: Lang) -> amer_core::Result<Board> {
 struct QueuePage<'a> {
     p: &'a Page,
     b: Board,
+    /// A refused assignment or cancellation: its row and the message next to the field.
+    err_row: String,
+    errors: FieldErrors,
 }
 
 #[derive(Template)]
@@ -90,6 +93,8 @@ struct QueuePage<'a> {
 struct QueueRows<'a> {
     p: &'a Page,
     b: Board,
+    err_row: String,
+    errors: FieldErrors,
 }
 
 /// `GET /antrian`.
@@ -98,20 +103,35 @@ pub async fn board(
     Extension(ReqLang(lang)): Extension<ReqLang>,
     h: HeaderMap,
 ) -> Response {
-    board_with(app, lang, h, None).await
-}
-
-async fn board_with(app: Shared, lang: Lang, h: HeaderMap, flash: Option<String>) -> Response {
     let me = match auth::require(&app, &h, "/antrian") {
         Ok(m) => m,
         Err(r) => return r,
     };
-    let mut p = Page::new(lang, Some(me), "queue", "/antrian");
-    p.flash = flash;
+    let p = Page::new(lang, Some(me), "queue", "/antrian");
+    board_with(&app, &p, String::new(), FieldErrors::default(), StatusCode::OK).await
+}
+
+async fn board_with(
+    app: &Shared,
+    p: &Page,
+    err_row: String,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> Response {
+    let lang = p.lang;
     match app.run(move |s| read_board(s, lang)).await {
-        Ok(b) => html(StatusCode::OK, &QueuePage { p: &p, b }),
-        Err(e) => core_error(&p, &e, "/antrian"),
+        Ok(b) => html(status, &QueuePage { p, b, err_row, errors }),
+        Err(e) => core_error(p, &e, "/antrian"),
     }
+}
+
+/// A refused step shown on the board, next to the field of its row.
+async fn refused(app: &Shared, p: &Page, id: String, field: &str, e: &amer_core::Error) -> Response {
+    tracing::info!(error = %e, "queue step refused");
+    let mut errors = FieldErrors::default();
+    let msg = FieldErrors::from_core(p.lang, e).0.into_values().next().unwrap_or_default();
+    errors.add(field, msg);
+    board_with(app, p, id, errors, crate::web::render::status_of(e)).await
 }
 
 /// `GET /antrian/isi`: the live part only.
@@ -126,7 +146,10 @@ pub async fn fragment(
     };
     let p = Page::new(lang, Some(me), "queue", "/antrian");
     match app.run(move |s| read_board(s, lang)).await {
-        Ok(b) => html(StatusCode::OK, &QueueRows { p: &p, b }),
+        Ok(b) => html(
+            StatusCode::OK,
+            &QueueRows { p: &p, b, err_row: String::new(), errors: FieldErrors::default() },
+        ),
         Err(e) => core_error(&p, &e, "/antrian"),
     }
 }
@@ -149,12 +172,13 @@ pub async fn assign(
     };
     let officer = f.get("officer").cloned().unwrap_or_default();
     let actor = me.actor();
-    match app.run(move |s| s.assign(&actor, &id, &officer)).await {
+    let key = id.clone();
+    match app.run(move |s| s.assign(&actor, &key, &officer)).await {
         Ok(s) => {
             tracing::info!(ticket = %s.ticket, by = %me.nip, "officer assigned");
             Redirect::to("/antrian").into_response()
         }
-        Err(e) => core_error(&p, &e, "/antrian"),
+        Err(e) => refused(&app, &p, id, "officer", &e).await,
     }
 }
 
@@ -176,11 +200,12 @@ pub async fn cancel(
     };
     let reason = f.get("reason").cloned().unwrap_or_default();
     let actor = me.actor();
-    match app.run(move |s| s.cancel(&actor, &id, &reason)).await {
+    let key = id.clone();
+    match app.run(move |s| s.cancel(&actor, &key, &reason)).await {
         Ok(s) => {
             tracing::info!(ticket = %s.ticket, by = %me.nip, "session cancelled");
             Redirect::to("/antrian").into_response()
         }
-        Err(e) => core_error(&p, &e, "/antrian"),
+        Err(e) => refused(&app, &p, id, "reason", &e).await,
     }
 }
