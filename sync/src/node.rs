@@ -1403,7 +1403,7 @@ async fn drive_session(
             if now_caught_up {
                 // Both ways applied: bring the projections of what arrived up to date now,
                 // off the session's path, rather than in the first query.
-                catch_up_in_background(&inner);
+                catch_up_in_background(inner);
                 if !caught_up {
                     let r = report(peer, addr, stats, synced_since.0, synced_since.1);
                     tracing::debug!(%peer, docs_sent = r.docs_sent, docs_received = r.docs_received, millis = r.millis, "caught up");

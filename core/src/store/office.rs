@@ -363,6 +363,7 @@ impl Store {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::child_device_code;
     use crate::model::Member;
