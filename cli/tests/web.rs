@@ -676,6 +676,16 @@ fn dashboard_downloads_risk_register_and_an_invited_pc() {
         srv.post("/risiko", Some(&c), &[("title", ""), ("stage", "pemilihan"), ("event", "Persekongkolan")]);
     assert_eq!(r.status, 422);
     assert!(r.testid("error-title").is_some(), "{}", r.body);
+    // A risk category is labelled as one (not as the service of an intake form).
+    let bad_category =
+        [("title", "Kolusi"), ("stage", "pemilihan"), ("event", "Pengaturan"), ("category", "x")];
+    let r = srv.post("/risiko", Some(&c), &bad_category);
+    assert_eq!(r.status, 422);
+    let msg = r.testid("error-category").expect("message next to the category");
+    assert!(msg.starts_with("Kategori risiko:"), "{msg}");
+    let r = srv.post("/risiko?lang=en", Some(&c), &bad_category);
+    let msg = r.testid("error-category").expect("message next to the category");
+    assert!(msg.starts_with("Risk category:"), "{msg}");
     assert_eq!(risks(), 0);
     let r = srv.post(
         "/risiko",
@@ -706,7 +716,7 @@ fn dashboard_downloads_risk_register_and_an_invited_pc() {
         &[("action", "Reviu"), ("owner", "APIP"), ("due", "15/12/2026")],
     );
     assert_eq!(bad.status, 422);
-    assert!(bad.testid("error-due").is_some());
+    assert!(bad.testid("error-due").is_some_and(|m| m.starts_with("Tenggat:")), "{}", bad.body);
     assert_eq!(srv.post(&format!("{risk_url}/tautan"), Some(&c), &[("session", &ticket)]).status, 303);
     let detail = srv.get(&risk_url, Some(&c));
     assert!(detail.testid("risk-residual").is_some_and(|t| t.contains("2") && t.contains("3")));

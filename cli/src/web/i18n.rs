@@ -62,6 +62,9 @@ pub fn tr(lang: Lang, key: &str) -> &'static str {
         "f.note" => ("Catatan pemantauan", "Monitoring note"),
         "f.session" => ("Nomor layanan (tiket)", "Session ticket"),
         "f.kind" => ("Penilaian", "Assessment"),
+        "f.assessment" => ("Kemungkinan dan dampak", "Likelihood and impact"),
+        "f.score" => ("Penilaian", "Rating"),
+        "f.date_format" => ("gunakan tanggal seperti 2026-12-15", "use a date like 2026-12-15"),
         "risk.inherent" => ("Inheren", "Inherent"),
         "risk.residual" => ("Residual", "Residual"),
         "risk.assess" => ("Nilai risiko", "Assess"),
@@ -234,63 +237,61 @@ pub fn tr(lang: Lang, key: &str) -> &'static str {
     }
 }
 
-/// Field names of the library's validation errors → the form field that shows the message.
-pub fn form_field(library_field: &str) -> &'static str {
+/// A field named in a library refusal → the form field that shows the message (its `name`) and
+/// the label key of the message. The label follows the library's field, not the form field's
+/// name: two forms use `category` (the service of a session, the category of a risk).
+pub fn library_field(library_field: &str) -> (&'static str, &'static str) {
     match library_field {
-        "visitor name" => "name",
-        "phone" => "phone",
-        "NIK" => "nik",
-        "organisation" => "org",
-        "visitor role" => "role",
-        "category" => "category",
-        "subject" => "subject",
-        "description" => "description",
-        "package code" => "package_code",
-        "package name" => "package_name",
-        "OPD" => "package_opd",
-        "notes" => "notes",
-        "recommendation" => "recommendation",
-        "referral" => "followup_target",
-        "tracking number" => "followup_tracking",
-        "follow-up" => "followup_note",
-        "rating" => "score",
-        "comment" => "comment",
-        "reason" | "cancellation reason" => "reason",
-        "officer" => "officer",
-        "NIP" => "officer",
-        "PIN" => "pin",
-        "title" => "title",
-        "event" | "risk event" => "event",
-        "stage" => "stage",
-        "likelihood" | "assessment" => "likelihood",
-        "impact" => "impact",
-        "risk category" => "category",
-        "cause" => "cause",
-        "consequence" => "consequence",
-        "owner" => "owner",
-        "action" => "action",
-        "monitoring note" => "note",
-        "risk response" => "response",
-        "due date" | "due" => "due",
-        _ => "",
+        "visitor name" => ("name", "f.name"),
+        "phone" => ("phone", "f.phone"),
+        "NIK" => ("nik", "f.nik"),
+        "organisation" => ("org", "f.org"),
+        "visitor role" => ("role", "f.role"),
+        "category" => ("category", "f.category"),
+        "subject" => ("subject", "f.subject"),
+        "description" => ("description", "f.description"),
+        "package code" => ("package_code", "f.package_code"),
+        "package name" => ("package_name", "f.package_name"),
+        "OPD" => ("package_opd", "f.package_opd"),
+        "notes" => ("notes", "service.notes"),
+        "recommendation" => ("recommendation", "service.recommendation"),
+        "referral" => ("followup_target", "service.followup"),
+        "tracking number" => ("followup_tracking", "service.tracking"),
+        "follow-up" => ("followup_note", "service.followup_note"),
+        "rating" => ("score", "f.score"),
+        "comment" => ("comment", "rate.comment"),
+        "reason" | "cancellation reason" => ("reason", "f.reason"),
+        "officer" | "NIP" => ("officer", "f.officer"),
+        "PIN" => ("pin", "login.pin"),
+        "title" => ("title", "f.title"),
+        "event" | "risk event" => ("event", "f.event"),
+        "stage" => ("stage", "f.stage"),
+        "assessment" => ("likelihood", "f.assessment"),
+        "likelihood" => ("likelihood", "f.likelihood"),
+        "impact" => ("impact", "f.impact"),
+        "risk category" => ("category", "risk.category"),
+        "cause" => ("cause", "f.cause"),
+        "consequence" => ("consequence", "f.consequence"),
+        "owner" => ("owner", "f.owner"),
+        "action" => ("action", "f.action"),
+        "monitoring note" => ("note", "f.note"),
+        "risk response" => ("response", "f.response"),
+        "due date" | "due" => ("due", "f.due"),
+        "session id" => ("session", "f.session"),
+        _ => ("", ""),
     }
 }
 
-/// A library refusal in words for the page: the field label in the page's language, then the
+/// A library refusal in words for the page: the field's label in the page's language, then the
 /// library's reason (the library's texts carry no personal data).
-pub fn field_message(lang: Lang, field: &str, reason: &str) -> String {
-    let label = match field {
-        "" => return reason.to_string(),
-        f => tr(lang, &format!("f.{f}")),
-    };
+pub fn field_message(lang: Lang, label_key: &str, reason: &str) -> String {
     let reason = match lang {
         Lang::Id => reason_id(reason),
         Lang::En => reason.to_string(),
     };
-    if label == "?" {
-        reason
-    } else {
-        format!("{label}: {reason}")
+    match label_key {
+        "" => reason,
+        k => format!("{}: {reason}", tr(lang, k)),
     }
 }
 

@@ -142,14 +142,24 @@ impl FieldErrors {
             None => String::new(),
         }
     }
+    /// Messages for fields that `shown` does not list move to the form's message ("form"), so
+    /// no refusal is lost on a form without that field.
+    pub fn within(self, shown: &[&str]) -> Self {
+        let mut out = FieldErrors::default();
+        for (k, m) in self.0 {
+            let key = if shown.contains(&k.as_str()) { k.as_str() } else { "form" };
+            out.add(key, m);
+        }
+        out
+    }
     /// A library refusal placed next to its field (or as the form's message, key "form").
     pub fn from_core(lang: Lang, e: &amer_core::Error) -> Self {
         let mut f = FieldErrors::default();
         match e {
             amer_core::Error::Invalid { field, reason } => {
-                let name = i18n::form_field(field);
+                let (name, label) = i18n::library_field(field);
                 let key = if name.is_empty() { "form" } else { name };
-                f.add(key, i18n::field_message(lang, name, reason));
+                f.add(key, i18n::field_message(lang, label, reason));
             }
             other => f.add("form", other.to_string()),
         }

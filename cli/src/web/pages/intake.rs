@@ -101,11 +101,28 @@ pub async fn recognise(
         }
         Ok(None) => render(&p, StatusCode::OK, f, FieldErrors::default(), Some(false)),
         Err(e) => {
-            let errors = FieldErrors::from_core(lang, &e);
+            let errors = FieldErrors::from_core(lang, &e).within(SHOWN);
             render(&p, crate::web::render::status_of(&e), f, errors, None)
         }
     }
 }
+
+/// The fields of the intake form that show a message (others go to the form's message).
+const SHOWN: &[&str] = &[
+    "name",
+    "org",
+    "role",
+    "phone",
+    "nik",
+    "category",
+    "subject",
+    "description",
+    "package_code",
+    "package_name",
+    "package_opd",
+    "consent",
+    "form",
+];
 
 /// Intake tokens are kept this long (a double submit comes within seconds).
 const TOKEN_FOR: Duration = Duration::from_secs(24 * 3600);
@@ -175,7 +192,7 @@ pub async fn submit(
         }
         Err(e) => {
             tracing::info!(error = %e, "registration refused");
-            let errors = FieldErrors::from_core(lang, &e);
+            let errors = FieldErrors::from_core(lang, &e).within(SHOWN);
             render(&p, crate::web::render::status_of(&e), f, errors, None)
         }
     }

@@ -150,7 +150,19 @@ pub async fn add(
             Redirect::to(&format!("/risiko/{}", r.id.to_text())).into_response()
         }
         Err(e) => {
-            let errors = FieldErrors::from_core(lang, &e);
+            let shown = [
+                "title",
+                "stage",
+                "event",
+                "category",
+                "cause",
+                "consequence",
+                "owner",
+                "likelihood",
+                "impact",
+                "form",
+            ];
+            let errors = FieldErrors::from_core(lang, &e).within(&shown);
             list_with(&app, &p, f, errors, crate::web::render::status_of(&e)).await
         }
     }
@@ -264,7 +276,7 @@ pub async fn act(
     let due = match f.opt("due").map(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d")) {
         Some(Err(_)) => {
             let mut e = FieldErrors::default();
-            e.add("due", "use a date like 2026-12-15");
+            e.add("due", format!("{}: {}", p.t("f.due"), p.t("f.date_format")));
             return detail_with(&app, &p, &id, e, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
         Some(Ok(d)) => Some(d),
@@ -298,7 +310,15 @@ pub async fn act(
         }
         Ok(None) => error_page(&p, StatusCode::NOT_FOUND, "not found", "/risiko"),
         Err(e) => {
-            let mut errors = FieldErrors::from_core(lang, &e);
+            let shown: &[&str] = match action.as_str() {
+                "nilai" => &["likelihood", "impact"],
+                "respon" => &["response"],
+                "penanganan" => &["action", "owner", "due"],
+                "pantau" => &["note"],
+                "tautan" => &["session"],
+                _ => &[],
+            };
+            let mut errors = FieldErrors::from_core(lang, &e).within(shown);
             if action == "tautan" && errors.get("form").is_some() {
                 errors.add("session", e.to_string());
             }

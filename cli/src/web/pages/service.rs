@@ -271,6 +271,10 @@ pub async fn notes_save(
     }
 }
 
+/// The fields of the finish form that show a message (others go to the form's message).
+const FINISH_FIELDS: &[&str] =
+    &["notes", "recommendation", "followup_target", "followup_tracking", "followup_note", "form"];
+
 /// `POST /layanan/{id}/selesai`.
 pub async fn finish(
     State(app): State<Shared>,
@@ -287,7 +291,7 @@ pub async fn finish(
     let target = match f.opt("followup_target").map(|c| ReferralTarget::parse(&c)).transpose() {
         Ok(t) => t,
         Err(e) => {
-            let errors = FieldErrors::from_core(lang, &e);
+            let errors = FieldErrors::from_core(lang, &e).within(FINISH_FIELDS);
             return detail_with(&app, &p, &id, f, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
@@ -296,7 +300,7 @@ pub async fn finish(
         if let Err(e) =
             save_notes(&app, &me, &id, f.get("base").to_string(), f.get("notes").to_string()).await
         {
-            let errors = FieldErrors::from_core(lang, &e);
+            let errors = FieldErrors::from_core(lang, &e).within(FINISH_FIELDS);
             return detail_with(&app, &p, &id, f, errors, crate::web::render::status_of(&e)).await;
         }
     }
@@ -310,7 +314,7 @@ pub async fn finish(
             Redirect::to(&format!("/layanan/{id}/nilai")).into_response()
         }
         Err(e) => {
-            let errors = FieldErrors::from_core(lang, &e);
+            let errors = FieldErrors::from_core(lang, &e).within(FINISH_FIELDS);
             detail_with(&app, &p, &id, f, errors, crate::web::render::status_of(&e)).await
         }
     }
@@ -386,7 +390,7 @@ pub async fn rate(
             Redirect::to(&format!("/layanan/{id}/terima-kasih")).into_response()
         }
         Err(e) => {
-            let errors = FieldErrors::from_core(lang, &e);
+            let errors = FieldErrors::from_core(lang, &e).within(&["score", "comment", "form"]);
             rate_with(&app, &p, &id, errors, crate::web::render::status_of(&e)).await
         }
     }
