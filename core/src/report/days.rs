@@ -325,6 +325,7 @@ fn recompute(
              WHERE s.invalid_reason IS NULL AND s.arrived_at >= ?1 AND s.arrived_at < ?2"
         ))?;
         let mut rows = st.query(params![from, to])?;
+        let mut seen: Vec<(i64, [i64; 2])> = Vec::new();
         while let Some(r) = rows.next()? {
             let at: i64 = r.get(0)?;
             let i = starts.partition_point(|s| *s <= at).saturating_sub(1);
@@ -356,22 +357,26 @@ fn recompute(
             }
             let visitor = terms.visitor(tx, super::row_str(r, 13)?)?;
             *a.visitors.entry(visitor).or_default() += 1;
-            let mut failed = None;
-            super::words::session_words(
-                super::row_str(r, 14)?,
-                super::row_str(r, 15)?,
-                |w, subject, notes| match terms.term(tx, "w", w) {
-                    Ok(id) => {
-                        let c = a.words.entry(id).or_default();
-                        c[0] += subject + notes;
-                        c[1] += (subject > 0) as i64;
-                        c[2] += (notes > 0) as i64;
+            // Words of the subject and the notes, each counted once per session per column.
+            seen.clear();
+            for (col, text) in [(0usize, super::row_str(r, 14)?), (1, super::row_str(r, 15)?)] {
+                for token in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+                    let Some(id) = terms.word(tx, token)? else { continue };
+                    match seen.iter_mut().find(|(w, _)| *w == id) {
+                        Some((_, n)) => n[col] += 1,
+                        None => {
+                            let mut n = [0i64; 2];
+                            n[col] = 1;
+                            seen.push((id, n));
+                        }
                     }
-                    Err(e) => failed = Some(e),
-                },
-            );
-            if let Some(e) = failed {
-                return Err(e);
+                }
+            }
+            for (id, [subject, notes]) in &seen {
+                let c = a.words.entry(*id).or_default();
+                c[0] += subject + notes;
+                c[1] += (*subject > 0) as i64;
+                c[2] += (*notes > 0) as i64;
             }
             if served(status) {
                 match waiting {
@@ -596,10 +601,24 @@ fn decode_into(bytes: &[u8], out: &mut Vec<i64>) -> Result<()> {
 struct Terms {
     terms: HashMap<String, i64>,
     visitors: HashMap<String, i64>,
+    /// Raw tokens (as written) to their word's id, or `None` for a word reports ignore.
+    tokens: HashMap<String, Option<i64>>,
     key: String,
 }
 
 impl Terms {
+    /// The id of the word a token of a subject or notes counts as (folded as the full-text
+    /// index folds it), or `None` when it is not counted (stop word, short, a number).
+    fn word(&mut self, tx: &Transaction<'_>, token: &str) -> Result<Option<i64>> {
+        if let Some(id) = self.tokens.get(token) {
+            return Ok(*id);
+        }
+        let word = super::words::fold_word(token);
+        let id = if super::words::is_ignored(&word) { None } else { Some(self.term(tx, "w", &word)?) };
+        self.tokens.insert(token.to_string(), id);
+        Ok(id)
+    }
+
     fn term(&mut self, tx: &Transaction<'_>, kind: &str, value: &str) -> Result<i64> {
         self.key.clear();
         self.key.push_str(kind);

@@ -198,35 +198,11 @@ impl Counts {
 
 /// Adds the words of one session's subject and notes; `row` numbers the sessions from 1.
 /// `buf` is reused so that known words cost no allocation.
-/// The counted words of one session (tokenised as [`tally`] does): `f(word, in subject, in
-/// notes)` once per distinct word with its number of occurrences in each.
-pub(crate) fn session_words(subject: &str, notes: &str, mut f: impl FnMut(&str, i64, i64)) {
-    let mut seen: Vec<(String, i64, i64)> = Vec::new();
-    let mut buf = String::new();
-    for (text, is_subject) in [(subject, true), (notes, false)] {
-        for w in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
-            buf.clear();
-            fold_into(w, &mut buf);
-            if is_ignored(&buf) {
-                continue;
-            }
-            let i = match seen.iter().position(|(k, _, _)| *k == buf) {
-                Some(i) => i,
-                None => {
-                    seen.push((buf.clone(), 0, 0));
-                    seen.len() - 1
-                }
-            };
-            if is_subject {
-                seen[i].1 += 1;
-            } else {
-                seen[i].2 += 1;
-            }
-        }
-    }
-    for (w, a, b) in &seen {
-        f(w, *a, *b);
-    }
+/// A token folded as the index folds it (lower case, Latin accents removed).
+pub(crate) fn fold_word(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    fold_into(word, &mut out);
+    out
 }
 
 fn tally(into: &mut HashMap<String, Counts>, row: u64, subject: &str, notes: &str, buf: &mut String) {
