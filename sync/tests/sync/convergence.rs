@@ -122,3 +122,22 @@ async fn a_change_reaches_c_through_b_when_a_and_c_never_meet() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn received_documents_are_projected_in_the_background_once_caught_up() {
+    within(60, async {
+        let pcs = office(2).await;
+        // Whatever was copied in when the office was set up is projected by this first query.
+        assert!(pcs[1].store.list_sessions(&Default::default()).unwrap().is_empty());
+        register(&pcs[0].store, 40, "latar");
+        pcs[1].node().sync_now(Some(pcs[0].addr()), Duration::from_secs(20)).await.unwrap();
+        // No query runs here: the node itself brings the lists up to date.
+        eventually(20, "the node to project what it received", || {
+            !pcs[1].store.projections_pending().unwrap()
+        })
+        .await;
+        assert_eq!(pcs[1].store.list_sessions(&Default::default()).unwrap().len(), 40);
+        shutdown_all(&pcs).await;
+    })
+    .await;
+}
