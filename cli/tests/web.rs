@@ -494,7 +494,20 @@ fn staff_actions_need_a_login_and_a_wrong_pin_is_refused() {
     let viewer = srv.login(VIEWER, "444444");
     let r = srv.post(&format!("/antrian/{id}/tugaskan"), Some(&viewer), &[("officer", OFFICER)]);
     assert_eq!(r.status, 403, "a viewer may not assign");
-    assert!(r.testid("error-officer").is_some(), "{}", r.body);
+    let msg = r.testid("error-officer").expect("message next to the officer");
+    assert!(msg.starts_with("Tidak diizinkan menugaskan petugas: memerlukan peran"), "{msg}");
+    assert!(msg.contains(" atau ") && !msg.contains("--by"), "{msg}");
+    let r = srv.post(&format!("/antrian/{id}/tugaskan?lang=en"), Some(&viewer), &[("officer", OFFICER)]);
+    let msg = r.testid("error-officer").expect("message next to the officer");
+    assert!(msg.starts_with("Not allowed to assign an officer: needs the role"), "{msg}");
+    // A session that was not started cannot be finished: the step's refusal in both languages.
+    let r = srv.post(&format!("/layanan/{id}/selesai"), Some(&kasubag), &[("recommendation", "x")]);
+    assert_eq!(r.status, 409, "{}", r.body);
+    let msg = r.testid("form-error").expect("the form's message");
+    assert_eq!(msg, format!("Tidak dapat menyelesaikan layanan: layanan {ticket} belum dimulai"));
+    let r = srv.post(&format!("/layanan/{id}/selesai?lang=en"), Some(&kasubag), &[("recommendation", "x")]);
+    let msg = r.testid("form-error").expect("the form's message");
+    assert_eq!(msg, format!("Cannot finish the service: session {ticket} has not started"));
     let r = srv.post(&format!("/antrian/{id}/batal"), Some(&kasubag), &[("reason", " ")]);
     assert_eq!(r.status, 422);
     assert!(r.testid("error-reason").is_some_and(|m| m.contains("Alasan batal")), "{}", r.body);
@@ -717,6 +730,15 @@ fn dashboard_downloads_risk_register_and_an_invited_pc() {
     );
     assert_eq!(bad.status, 422);
     assert!(bad.testid("error-due").is_some_and(|m| m.starts_with("Tenggat:")), "{}", bad.body);
+    let missing = "K-200101-A-999";
+    let r = srv.post(&format!("{risk_url}/tautan"), Some(&c), &[("session", missing)]);
+    assert_eq!(r.status, 404);
+    let msg = r.testid("error-session").expect("message next to the session");
+    assert_eq!(msg, format!("Layanan {missing} tidak ditemukan; isi nomor tiket seperti K-261127-A-001"));
+    assert!(r.testid("form-error").is_none(), "shown once");
+    let r = srv.post(&format!("{risk_url}/tautan?lang=en"), Some(&c), &[("session", missing)]);
+    let msg = r.testid("error-session").expect("message next to the session");
+    assert_eq!(msg, format!("Session {missing} not found; give a ticket number like K-261127-A-001"));
     assert_eq!(srv.post(&format!("{risk_url}/tautan"), Some(&c), &[("session", &ticket)]).status, 303);
     let detail = srv.get(&risk_url, Some(&c));
     assert!(detail.testid("risk-residual").is_some_and(|t| t.contains("2") && t.contains("3")));

@@ -189,6 +189,7 @@ pub fn tr(lang: Lang, key: &str) -> &'static str {
         "dash.impact" => ("Dampak", "Impact"),
         "dash.downloads" => ("Unduh", "Downloads"),
         "dash.total" => ("Jumlah", "Total"),
+        "dash.bad_period" => ("Periode tidak sah.", "The period is not valid."),
         "dl.sessions" => ("Rekap layanan", "Sessions"),
         "dl.performance" => ("Kinerja petugas", "Officer performance"),
         "dl.satisfaction" => ("IKM", "Satisfaction index"),
@@ -224,6 +225,7 @@ pub fn tr(lang: Lang, key: &str) -> &'static str {
         "sync.field" => ("Isian", "Field"),
         "error.title" => ("Tidak dapat diproses", "Cannot be done"),
         "error.back" => ("Kembali", "Back"),
+        "not_found" => ("Halaman atau catatan ini tidak ada.", "This page or record does not exist."),
         "saved" => ("tersimpan", "saved"),
         "saving" => ("menyimpan…", "saving…"),
         "save_failed" => ("gagal menyimpan", "could not save"),
@@ -285,47 +287,398 @@ pub fn library_field(library_field: &str) -> (&'static str, &'static str) {
 /// A library refusal in words for the page: the field's label in the page's language, then the
 /// library's reason (the library's texts carry no personal data).
 pub fn field_message(lang: Lang, label_key: &str, reason: &str) -> String {
-    let reason = match lang {
-        Lang::Id => reason_id(reason),
-        Lang::En => reason.to_string(),
-    };
+    let reason = reason_text(lang, reason);
     match label_key {
-        "" => reason,
+        "" => capitalised(&reason),
         k => format!("{}: {reason}", tr(lang, k)),
     }
 }
 
-/// The library's most frequent refusal reasons in Indonesian (the library speaks English to
-/// logs and scripts); anything else is shown as the library wrote it.
-fn reason_id(reason: &str) -> String {
-    let known = match reason {
-        "must not be empty" => "wajib diisi",
-        "contains control characters" => "berisi karakter yang tidak diizinkan",
-        "a NIK has exactly 16 digits" => "NIK terdiri dari tepat 16 angka",
-        "digits 1–2 must be a province code (11–96)" => "angka 1–2 harus kode provinsi (11–96)",
-        "digits 7–12 must be a birth date DDMMYY (day + 40 for women)" => {
-            "angka 7–12 harus tanggal lahir DDMMYY (tanggal + 40 untuk perempuan)"
+/// A library error in the page's language: the form field it belongs to ("" = none) and the
+/// message. Only the words are translated here; the rules stay in the library.
+pub fn refusal(lang: Lang, e: &amer_core::Error) -> (&'static str, String) {
+    use amer_core::Error as E;
+    let pick = |id: &str, en: &str| -> String {
+        match lang {
+            Lang::Id => id.to_string(),
+            Lang::En => en.to_string(),
         }
-        "the last 4 digits (serial) cannot be 0000" => "4 angka terakhir tidak boleh 0000",
-        "an Indonesian number starts with 08…, +628… or an area code 0xx…" => {
-            "nomor Indonesia diawali 08…, +628… atau kode area 0xx…"
-        }
-        "a phone number may contain only digits after the prefix" => "nomor HP hanya boleh berisi angka",
-        "the number has too few or too many digits" => "jumlah angka terlalu sedikit atau terlalu banyak",
-        "a PIN has 4 to 12 digits" => "PIN terdiri dari 4 sampai 12 angka",
-        "give both likelihood and impact, or neither" => {
-            "isi kemungkinan dan dampak sekaligus, atau kosongkan keduanya"
-        }
-        _ => "",
     };
-    if !known.is_empty() {
-        return known.to_string();
+    match e {
+        E::Invalid { field, reason } => {
+            let (name, label) = library_field(field);
+            (name, field_message(lang, label, reason))
+        }
+        E::IllegalStep { step, reason } => {
+            let doing = words(lang, STEPS, step);
+            let head = pick(&format!("Tidak dapat {doing}"), &format!("Cannot {doing}"));
+            ("", format!("{head}: {}", reason_text(lang, reason)))
+        }
+        E::Forbidden { action, reason } => {
+            let doing = words(lang, STEPS, action);
+            let head = pick(&format!("Tidak diizinkan {doing}"), &format!("Not allowed to {doing}"));
+            ("", format!("{head}: {}", reason_text(lang, reason)))
+        }
+        E::NotFound { what, key, hint } => {
+            let what = words(lang, RECORDS, what);
+            let hint = match hint.strip_prefix("; ") {
+                Some(h) => format!("; {}", reason_text(lang, h)),
+                None => String::new(),
+            };
+            let msg = pick(&format!("{what} {key} tidak ditemukan"), &format!("{what} {key} not found"));
+            ("", capitalised(&format!("{msg}{hint}")))
+        }
+        E::NotInitialised => (
+            "",
+            pick(
+                "PC ini belum disiapkan: jalankan `amer init` terlebih dahulu.",
+                "This PC is not set up yet: run `amer init` first.",
+            ),
+        ),
+        E::AlreadyInitialised(office) => (
+            "",
+            pick(
+                &format!("PC ini sudah disiapkan untuk kantor {office}."),
+                &format!("This PC is already set up for the office {office}."),
+            ),
+        ),
+        other => (
+            "",
+            pick(
+                &format!("Terjadi gangguan di PC ini; coba lagi atau hubungi admin ({other})."),
+                &format!("Something went wrong on this PC; try again or call the admin ({other})."),
+            ),
+        ),
     }
-    if let Some(n) = reason.strip_prefix("is longer than ").and_then(|r| r.strip_suffix(" characters")) {
-        return format!("lebih dari {n} karakter");
+}
+
+/// The message of a library error in the page's language (no field).
+pub fn error_message(lang: Lang, e: &amer_core::Error) -> String {
+    refusal(lang, e).1
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
     }
-    if let Some(rest) = reason.split_once("' is not one of: ") {
-        return format!("pilih salah satu: {}", rest.1);
+}
+
+/// A library word (a step, an action, a kind of record) in `lang`; unknown words stay as the
+/// library wrote them.
+fn words(lang: Lang, table: &[(&str, &str, &str)], lib: &str) -> String {
+    match table.iter().find(|(l, _, _)| *l == lib) {
+        Some((_, id, en)) => match lang {
+            Lang::Id => (*id).to_string(),
+            Lang::En => (*en).to_string(),
+        },
+        None => lib.to_string(),
+    }
+}
+
+/// The steps and actions of `IllegalStep` and `Forbidden`: library word, Indonesian, English.
+const STEPS: &[(&str, &str, &str)] = &[
+    ("assign", "menugaskan petugas", "assign an officer"),
+    ("assign an officer", "menugaskan petugas", "assign an officer"),
+    ("start", "memulai layanan", "start the service"),
+    ("finish", "menyelesaikan layanan", "finish the service"),
+    ("rate", "memberi penilaian", "rate the service"),
+    ("cancel", "membatalkan layanan", "cancel the session"),
+    ("edit the notes", "mengubah catatan layanan", "edit the notes"),
+    ("edit", "mengubah layanan", "change the session"),
+    ("erase", "menghapus data pengunjung", "erase the visitor's data"),
+    ("change the risk", "mengubah risiko", "change the risk"),
+    ("change a risk", "mengubah risiko", "change a risk"),
+    ("mark done", "menandai selesai", "mark it done"),
+    ("print the service report", "mencetak laporan hasil layanan", "print the service report"),
+    ("remove member", "mengeluarkan PC dari kantor", "remove the PC from the office"),
+    ("publish a member's address", "mengumumkan alamat PC", "publish the PC's address"),
+    ("add a risk", "menambah risiko", "add a risk"),
+    ("add staff", "menambah pegawai", "add staff"),
+    ("change a rated session", "mengubah layanan yang sudah dinilai", "change a rated session"),
+    ("change staff", "mengubah data pegawai", "change staff details"),
+    ("erase a visitor's data", "menghapus data pengunjung", "erase a visitor's data"),
+    ("register a session", "mendaftarkan layanan", "register a session"),
+    ("set a PIN", "membuat PIN", "set a PIN"),
+    ("set another person's PIN", "membuat PIN orang lain", "set another person's PIN"),
+    ("sign in", "masuk", "sign in"),
+];
+
+/// The kinds of record of `NotFound`: library word, Indonesian, English.
+const RECORDS: &[(&str, &str, &str)] = &[
+    ("session", "layanan", "session"),
+    ("risk", "risiko", "risk"),
+    ("treatment item", "butir penanganan", "treatment item"),
+    ("officer", "petugas", "officer"),
+    ("staff member", "pegawai", "staff member"),
+    ("record", "catatan", "record"),
+    ("member", "PC anggota", "member PC"),
+    ("visitor", "pengunjung", "visitor"),
+    ("document", "dokumen", "document"),
+    ("office document", "dokumen kantor", "office document"),
+];
+
+/// The library's reasons (of every refusal a form can lead to) in Indonesian and in English for
+/// the web (the library's English speaks to the command line: `--by`, `amer staff …`). `{}` is
+/// a part that varies (a number, a code, a ticket, a NIP); the parts fill the words in order.
+/// A reason not listed here is shown as the library wrote it.
+const REASONS: &[(&str, &str, &str)] = &[
+    ("must not be empty", "wajib diisi", "must not be empty"),
+    ("is longer than {} characters", "lebih dari {} karakter", "is longer than {} characters"),
+    (
+        "contains control characters",
+        "berisi karakter yang tidak diizinkan",
+        "contains characters that are not allowed",
+    ),
+    ("'{}' is not one of: {}", "'{}' tidak dikenal; pilih salah satu: {}", "'{}' is not one of: {}"),
+    (
+        "{} is outside the scale; give a whole number from 1 to 5",
+        "{} di luar skala; pilih angka bulat 1 sampai 5",
+        "{} is outside the scale; choose a whole number from 1 to 5",
+    ),
+    ("a NIK has exactly 16 digits", "NIK terdiri dari tepat 16 angka", "a NIK has exactly 16 digits"),
+    (
+        "digits 1–2 must be a province code (11–96)",
+        "angka 1–2 harus kode provinsi (11–96)",
+        "digits 1–2 must be a province code (11–96)",
+    ),
+    (
+        "digits 7–12 must be a birth date DDMMYY (day + 40 for women)",
+        "angka 7–12 harus tanggal lahir DDMMYY (tanggal + 40 untuk perempuan)",
+        "digits 7–12 must be a birth date DDMMYY (day + 40 for women)",
+    ),
+    (
+        "the last 4 digits (serial) cannot be 0000",
+        "4 angka terakhir tidak boleh 0000",
+        "the last 4 digits (serial) cannot be 0000",
+    ),
+    (
+        "an Indonesian number starts with 08…, +628… or an area code 0xx…",
+        "nomor Indonesia diawali 08…, +628… atau kode area 0xx…",
+        "an Indonesian number starts with 08…, +628… or an area code 0xx…",
+    ),
+    (
+        "a phone number may contain only digits after the prefix",
+        "nomor HP hanya boleh berisi angka",
+        "a phone number may contain only digits after the prefix",
+    ),
+    (
+        "the number has too few or too many digits",
+        "jumlah angka terlalu sedikit atau terlalu banyak",
+        "the number has too few or too many digits",
+    ),
+    ("a NIP has exactly 18 digits", "NIP terdiri dari tepat 18 angka", "a NIP has exactly 18 digits"),
+    (
+        "digits 1–8 must be a valid birth date YYYYMMDD",
+        "angka 1–8 harus tanggal lahir YYYYMMDD yang sah",
+        "digits 1–8 must be a valid birth date YYYYMMDD",
+    ),
+    (
+        "digits 9–14 must be the start of service YYYYMM, at least 15 years after birth",
+        "angka 9–14 harus awal masa kerja YYYYMM, paling cepat 15 tahun sesudah lahir",
+        "digits 9–14 must be the start of service YYYYMM, at least 15 years after birth",
+    ),
+    (
+        "digit 15 (sex) must be 1 or 2",
+        "angka ke-15 (jenis kelamin) harus 1 atau 2",
+        "digit 15 (sex) must be 1 or 2",
+    ),
+    (
+        "staff member {} already exists; use `amer staff update`",
+        "pegawai {} sudah terdaftar",
+        "staff member {} already exists",
+    ),
+    ("a PIN has 4 to 12 digits", "PIN terdiri dari 4 sampai 12 angka", "a PIN has 4 to 12 digits"),
+    (
+        "give both likelihood and impact, or neither",
+        "isi kemungkinan dan dampak sekaligus, atau kosongkan keduanya",
+        "give both likelihood and impact, or neither",
+    ),
+    (
+        "is not an e-mail address like nama@contoh.go.id",
+        "bukan alamat e-mail seperti nama@contoh.go.id",
+        "is not an e-mail address like nama@contoh.go.id",
+    ),
+    (
+        "must be a year between 2000 and 2100",
+        "harus tahun antara 2000 dan 2100",
+        "must be a year between 2000 and 2100",
+    ),
+    ("must not be negative", "tidak boleh negatif", "must not be negative"),
+    (
+        "objection details belong to a sanggahan session",
+        "rincian sanggahan hanya untuk layanan sanggahan",
+        "objection details belong to a sanggahan session",
+    ),
+    ("is in the future", "berada di masa depan", "is in the future"),
+    ("not a valid id (expected a UUID)", "bukan id yang sah", "is not a valid id"),
+    ("give a phone number or a NIK", "isi nomor HP atau NIK", "give a phone number or a NIK"),
+    (
+        "'{}' is not a language; use id or en",
+        "'{}' bukan bahasa; pilih id atau en",
+        "'{}' is not a language; use id or en",
+    ),
+    (
+        "'{}' is not an IANA time zone such as Asia/Makassar",
+        "'{}' bukan zona waktu seperti Asia/Makassar",
+        "'{}' is not a time zone such as Asia/Makassar",
+    ),
+    (
+        "'{}' is not an address with a port such as 192.168.1.20:7450",
+        "'{}' bukan alamat dengan port seperti 192.168.1.20:7450",
+        "'{}' is not an address with a port such as 192.168.1.20:7450",
+    ),
+    ("the month must be 1–12", "bulan harus 1–12", "the month must be 1–12"),
+    (
+        "the first day is after the last day; swap them",
+        "tanggal awal sesudah tanggal akhir; tukar keduanya",
+        "the first day is after the last day; swap them",
+    ),
+    (
+        "give at least one word (letters or digits) to search for",
+        "isi paling sedikit satu kata (huruf atau angka) untuk dicari",
+        "give at least one word (letters or digits) to search for",
+    ),
+    (
+        "'{}' is not a form; use intake or report",
+        "'{}' bukan formulir; pilih intake atau report",
+        "'{}' is not a form; use intake or report",
+    ),
+    // Lifecycle steps.
+    ("session {} was cancelled", "layanan {} sudah dibatalkan", "session {} was cancelled"),
+    ("session {} is already finished", "layanan {} sudah selesai", "session {} is already finished"),
+    ("officer {} is inactive", "petugas {} tidak aktif", "officer {} is inactive"),
+    (
+        "staff member {} has the role {}, which cannot serve visitors",
+        "pegawai {} berperan {}, yang tidak melayani pengunjung",
+        "staff member {} has the role {}, which cannot serve visitors",
+    ),
+    (
+        "no officer is assigned to session {} yet",
+        "layanan {} belum ditugaskan kepada petugas",
+        "no officer is assigned to session {} yet",
+    ),
+    ("session {} has already started", "layanan {} sudah dimulai", "session {} has already started"),
+    ("session {} has not started", "layanan {} belum dimulai", "session {} has not started"),
+    (
+        "session {} is not finished yet; rate after the service",
+        "layanan {} belum selesai; penilaian diberikan sesudah layanan",
+        "session {} is not finished yet; rate after the service",
+    ),
+    (
+        "session {} is not finished yet; print the intake form instead",
+        "layanan {} belum selesai; cetak formulir pendaftarannya saja",
+        "session {} is not finished yet; print the registration form instead",
+    ),
+    ("risk {} is closed", "risiko {} sudah ditutup", "risk {} is closed"),
+    (
+        "this treatment item is already done",
+        "penanganan ini sudah selesai",
+        "this treatment item is already done",
+    ),
+    (
+        "a PC cannot remove itself; remove it from another member",
+        "PC tidak dapat mengeluarkan dirinya sendiri; lakukan dari PC lain",
+        "a PC cannot remove itself; remove it from another PC",
+    ),
+    (
+        "this PC was removed from the office",
+        "PC ini sudah dikeluarkan dari kantor",
+        "this PC was removed from the office",
+    ),
+    (
+        "this visitor's data was already erased",
+        "data pengunjung ini sudah dihapus",
+        "this visitor's data was already erased",
+    ),
+    // Roles and sign-in.
+    (
+        "a staff member must be identified (give their NIP)",
+        "petugas harus masuk terlebih dahulu",
+        "a staff member must be signed in",
+    ),
+    ("staff member {} is inactive", "pegawai {} tidak aktif", "staff member {} is inactive"),
+    ("needs the role {}", "memerlukan peran {}", "needs the role {}"),
+    (
+        "session {} is already rated; an admin must make the change (--by ADMIN_NIP)",
+        "layanan {} sudah dinilai; hanya admin yang dapat mengubahnya",
+        "session {} is already rated; only an admin can change it",
+    ),
+    (
+        "give the NIP of an admin, pimpinan or kasubag (--by)",
+        "hanya admin, pimpinan atau kasubag yang dapat melakukannya",
+        "only an admin, pimpinan or kasubag can do this",
+    ),
+    ("unknown staff member or wrong PIN", "nama atau PIN salah", "wrong name or PIN"),
+    (
+        "no PIN is set for {}; set one with `amer staff pin {}`",
+        "PIN untuk {} belum dibuat; minta admin membuatnya",
+        "no PIN is set for {} yet; ask an admin to set one",
+    ),
+    // Hints of `NotFound` (after "; ").
+    (
+        "give a ticket number like K-261127-A-001 or a session id",
+        "isi nomor tiket seperti K-261127-A-001",
+        "give a ticket number like K-261127-A-001",
+    ),
+    (
+        "give a risk code like R26-A-001 (see `amer risk list`)",
+        "isi kode risiko seperti R26-A-001",
+        "give a risk code like R26-A-001",
+    ),
+    ("add them with `amer staff add`", "minta admin menambahkannya", "ask an admin to add them"),
+    ("sync with a member first", "sinkronkan dulu dengan PC lain", "sync with another PC first"),
+];
+
+/// The parts of `text` that fill the `{}` of `pattern`, when the fixed words match.
+fn captures<'a>(pattern: &str, text: &'a str) -> Option<Vec<&'a str>> {
+    let mut fixed = pattern.split("{}");
+    let first = fixed.next().unwrap_or_default();
+    let mut rest = text.strip_prefix(first)?;
+    let mut parts = Vec::new();
+    let fixed: Vec<&str> = fixed.collect();
+    for (i, word) in fixed.iter().enumerate() {
+        let last = i + 1 == fixed.len();
+        let at = if last {
+            if !rest.ends_with(word) {
+                return None;
+            }
+            rest.len() - word.len()
+        } else {
+            rest.find(word)?
+        };
+        parts.push(&rest[..at]);
+        rest = &rest[at + word.len()..];
+    }
+    if fixed.is_empty() && !rest.is_empty() {
+        return None;
+    }
+    Some(parts)
+}
+
+/// A library reason in `lang` (see `REASONS`).
+fn reason_text(lang: Lang, reason: &str) -> String {
+    for (lib, id, en) in REASONS {
+        if let Some(parts) = captures(lib, reason) {
+            let words = match lang {
+                Lang::Id => id,
+                Lang::En => en,
+            };
+            let mut out = String::new();
+            let mut parts = parts.into_iter();
+            for (i, piece) in words.split("{}").enumerate() {
+                if i > 0 {
+                    let part = parts.next().unwrap_or_default();
+                    match lang {
+                        Lang::Id => out.push_str(&part.replace(" or ", " atau ")),
+                        Lang::En => out.push_str(part),
+                    }
+                }
+                out.push_str(piece);
+            }
+            return out;
+        }
     }
     reason.to_string()
 }

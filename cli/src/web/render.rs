@@ -115,7 +115,7 @@ pub fn core_error(p: &Page, e: &amer_core::Error, back: &str) -> Response {
     } else {
         tracing::info!(error = %e, "request refused");
     }
-    error_page(p, status, e.to_string(), back)
+    error_page(p, status, i18n::error_message(p.lang, e), back)
 }
 
 /// Messages next to form fields, by field `name`.
@@ -131,9 +131,15 @@ impl FieldErrors {
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
         self.0.insert(field.to_string(), message.into());
     }
-    /// The message as HTML next to the field (empty when none): `data-testid="error-FIELD"`.
+    /// The message as HTML next to the field (empty when none): `data-testid="error-FIELD"`, or
+    /// `form-error` for the form's own message.
     pub fn html(&self, field: &str) -> String {
         match self.get(field) {
+            // A message of no field: the form's own (ROUTES.md: `form-error`).
+            Some(m) if field == "form" => format!(
+                r#"<p class="form-error" data-testid="form-error" id="form-error" role="alert">{}</p>"#,
+                super::charts::esc(m)
+            ),
             Some(m) => format!(
                 r#"<p class="field-error" data-testid="error-{f}" id="error-{f}" role="alert">{m}</p>"#,
                 f = super::charts::esc(field),
@@ -155,14 +161,8 @@ impl FieldErrors {
     /// A library refusal placed next to its field (or as the form's message, key "form").
     pub fn from_core(lang: Lang, e: &amer_core::Error) -> Self {
         let mut f = FieldErrors::default();
-        match e {
-            amer_core::Error::Invalid { field, reason } => {
-                let (name, label) = i18n::library_field(field);
-                let key = if name.is_empty() { "form" } else { name };
-                f.add(key, i18n::field_message(lang, label, reason));
-            }
-            other => f.add("form", other.to_string()),
-        }
+        let (name, message) = i18n::refusal(lang, e);
+        f.add(if name.is_empty() { "form" } else { name }, message);
         f
     }
 }

@@ -22,13 +22,18 @@ use crate::web::render::{core_error, error_page, html, FieldErrors, Page};
 use crate::web::{ReqLang, Shared};
 
 /// The period asked for: `from`/`to` dates, or `period=today|month|year|all` (default: this month).
-fn period_of(q: &HashMap<String, String>, today: NaiveDate) -> Result<(Period, String), (String, String)> {
+fn period_of(
+    q: &HashMap<String, String>,
+    today: NaiveDate,
+    lang: Lang,
+) -> Result<(Period, String), (String, String)> {
     let date = |k: &str| -> Result<Option<NaiveDate>, (String, String)> {
         match q.get(k).map(|v| v.trim()).filter(|v| !v.is_empty()) {
             None => Ok(None),
-            Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                .map(Some)
-                .map_err(|_| (k.to_string(), "use a date like 2026-11-27".to_string())),
+            Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d").map(Some).map_err(|_| {
+                let label = crate::web::i18n::tr(lang, if k == "from" { "dash.from" } else { "dash.to" });
+                (k.to_string(), format!("{label}: {}", crate::web::i18n::tr(lang, "f.date_format")))
+            }),
         }
     };
     let (from, to) = (date("from")?, date("to")?);
@@ -43,7 +48,7 @@ fn period_of(q: &HashMap<String, String>, today: NaiveDate) -> Result<(Period, S
             _ => (Period { from: Some(month_start), to: Some(today) }, "month"),
         }
     };
-    period.check().map_err(|e| ("to".to_string(), e.to_string()))?;
+    period.check().map_err(|e| ("to".to_string(), crate::web::i18n::error_message(lang, &e)))?;
     Ok((period, key.to_string()))
 }
 
@@ -188,7 +193,7 @@ pub async fn page(
     let today = chrono::Utc::now().with_timezone(&tz).date_naive();
     let from = q.get("from").cloned().unwrap_or_default();
     let to = q.get("to").cloned().unwrap_or_default();
-    let (period, key) = match period_of(&q, today) {
+    let (period, key) = match period_of(&q, today, lang) {
         Ok(x) => x,
         Err((field, msg)) => {
             let mut errors = FieldErrors::default();
@@ -232,11 +237,11 @@ pub async fn download(
     let p = Page::new(lang, Some(me), "dashboard", "/dasbor");
     let tz = app.store.timezone().unwrap_or(chrono_tz::Asia::Makassar);
     let today = chrono::Utc::now().with_timezone(&tz).date_naive();
-    let Ok((period, _)) = period_of(&q, today) else {
-        return error_page(&p, StatusCode::UNPROCESSABLE_ENTITY, "invalid period", "/dasbor");
+    let Ok((period, _)) = period_of(&q, today, lang) else {
+        return error_page(&p, StatusCode::UNPROCESSABLE_ENTITY, p.t("dash.bad_period"), "/dasbor");
     };
     let Some((what, fmt)) = file.split_once('.') else {
-        return error_page(&p, StatusCode::NOT_FOUND, "not found", "/dasbor");
+        return error_page(&p, StatusCode::NOT_FOUND, p.t("not_found"), "/dasbor");
     };
     let (what, fmt) = (what.to_string(), fmt.to_string());
     let printer = app.printer();
@@ -306,7 +311,7 @@ pub async fn download(
             bytes,
         )
             .into_response(),
-        Ok(None) => error_page(&p, StatusCode::NOT_FOUND, "not found", "/dasbor"),
+        Ok(None) => error_page(&p, StatusCode::NOT_FOUND, p.t("not_found"), "/dasbor"),
         Err(e) => core_error(&p, &e, "/dasbor"),
     }
 }

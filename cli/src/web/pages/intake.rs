@@ -222,7 +222,7 @@ pub async fn ticket(
 ) -> Response {
     let p = page(lang, &h, &app);
     let Some(id) = session_key(&raw) else {
-        return error_page(&p, StatusCode::NOT_FOUND, "not found", "/pendaftaran");
+        return error_page(&p, StatusCode::NOT_FOUND, p.t("not_found"), "/pendaftaran");
     };
     if !may_see(&app, &h, &id) {
         return Redirect::to("/masuk?next=/pendaftaran").into_response();
@@ -259,7 +259,7 @@ pub async fn intake_pdf(
 ) -> Response {
     let p = page(lang, &h, &app);
     let Some(id) = session_key(&raw) else {
-        return error_page(&p, StatusCode::NOT_FOUND, "not found", "/pendaftaran");
+        return error_page(&p, StatusCode::NOT_FOUND, p.t("not_found"), "/pendaftaran");
     };
     if !may_see(&app, &h, &id) {
         return Redirect::to("/masuk?next=/pendaftaran").into_response();

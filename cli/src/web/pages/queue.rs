@@ -168,7 +168,7 @@ pub async fn assign(
     };
     let p = Page::new(lang, Some(me.clone()), "queue", "/antrian");
     let Some(id) = session_key(&raw) else {
-        return error_page(&p, StatusCode::NOT_FOUND, "not found", "/antrian");
+        return error_page(&p, StatusCode::NOT_FOUND, p.t("not_found"), "/antrian");
     };
     let officer = f.get("officer").cloned().unwrap_or_default();
     let actor = me.actor();
@@ -196,7 +196,7 @@ pub async fn cancel(
     };
     let p = Page::new(lang, Some(me.clone()), "queue", "/antrian");
     let Some(id) = session_key(&raw) else {
-        return error_page(&p, StatusCode::NOT_FOUND, "not found", "/antrian");
+        return error_page(&p, StatusCode::NOT_FOUND, p.t("not_found"), "/antrian");
     };
     let reason = f.get("reason").cloned().unwrap_or_default();
     let actor = me.actor();

@@ -308,7 +308,7 @@ pub async fn act(
             tracing::info!(risk = %r.code, action = %action, by = %me.nip, "risk updated");
             Redirect::to(&format!("/risiko/{id}")).into_response()
         }
-        Ok(None) => error_page(&p, StatusCode::NOT_FOUND, "not found", "/risiko"),
+        Ok(None) => error_page(&p, StatusCode::NOT_FOUND, p.t("not_found"), "/risiko"),
         Err(e) => {
             let shown: &[&str] = match action.as_str() {
                 "nilai" => &["likelihood", "impact"],
@@ -319,8 +319,10 @@ pub async fn act(
                 _ => &[],
             };
             let mut errors = FieldErrors::from_core(lang, &e).within(shown);
-            if action == "tautan" && errors.get("form").is_some() {
-                errors.add("session", e.to_string());
+            if action == "tautan" {
+                if let Some(m) = errors.0.remove("form") {
+                    errors.add("session", m);
+                }
             }
             detail_with(&app, &p, &id, errors, crate::web::render::status_of(&e)).await
         }

@@ -171,7 +171,7 @@ fn ctx(app: &Shared, h: &HeaderMap, raw: &str, lang: Lang) -> Result<(Login, Pag
     let p = Page::new(lang, Some(me.clone()), "service", back);
     match session_key(raw) {
         Some(id) => Ok((me, p, id)),
-        None => Err(error_page(&p, StatusCode::NOT_FOUND, "not found", "/layanan")),
+        None => Err(error_page(&p, StatusCode::NOT_FOUND, p.t("not_found"), "/layanan")),
     }
 }
 
@@ -266,7 +266,8 @@ pub async fn notes_save(
         Ok(notes) => Json(serde_json::json!({"notes": notes})).into_response(),
         Err(e) => {
             let status = crate::web::render::status_of(&e);
-            (status, Json(serde_json::json!({"error": e.to_string()}))).into_response()
+            let message = crate::web::i18n::error_message(lang, &e);
+            (status, Json(serde_json::json!({"error": message}))).into_response()
         }
     }
 }
