@@ -33,7 +33,18 @@ const AUTO_CHECKPOINT_PAGES: i64 = 1000;
 
 /// Stops automatic WAL checkpoints on this connection while received batches are applied.
 pub(crate) fn hold_checkpoints(store: &Store) -> Result<()> {
-    store.lock().pragma_update(None, "wal_autocheckpoint", 0)?;
+    let conn = store.lock();
+    conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+    bulk_cache(&conn)
+}
+
+/// Page cache for bulk work (receiving and projecting many documents), whose working set
+/// (the documents' and projections' B-trees and FTS segments) outgrows SQLite's default 2 MB
+/// at once. Pages are only allocated as they are used.
+const BULK_CACHE_KIB: i64 = 32 * 1024;
+
+fn bulk_cache(conn: &rusqlite::Connection) -> Result<()> {
+    conn.pragma_update(None, "cache_size", -BULK_CACHE_KIB)?;
     Ok(())
 }
 
@@ -135,6 +146,7 @@ impl Store {
         if pending.is_none() {
             return Ok(0);
         }
+        bulk_cache(&self.lock())?;
         let mut total = 0;
         loop {
             let (n, done) = self.write_raw(catch_up_chunk)?;
