@@ -955,10 +955,16 @@ mod reports_from_store {
             Pdf::write(name, &print_report(&s, printer(), kind, &all, &f, Lang::En).expect("pdf")).text()
         };
         let text = risks(ReportKind::RiskRegister, "store_risk_register_en");
-        assert_contains(&text, &["PROCUREMENT RISK REGISTER", "Inherent Risk", "High", "Every recorded risk"]);
+        assert_contains(
+            &text,
+            &["PROCUREMENT RISK REGISTER", "Inherent Risk", "High", "Every recorded risk"],
+        );
         assert!(!text.contains("Tinggi") && !text.contains("Keterangan"), "{text}");
         let text = risks(ReportKind::RiskMap, "store_risk_map_en");
-        assert_contains(&text, &["PROCUREMENT RISK MAP", "INHERENT RISK", "(3 risks)", "LIKELIHOOD", "Almost certain"]);
+        assert_contains(
+            &text,
+            &["PROCUREMENT RISK MAP", "INHERENT RISK", "(3 risks)", "LIKELIHOOD", "Almost certain"],
+        );
     }
 
     #[test]
