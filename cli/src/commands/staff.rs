@@ -128,15 +128,18 @@ pub fn run(ctx: &Ctx, cmd: StaffCommand) -> anyhow::Result<()> {
     }
 }
 
-/// Reads a PIN: one line from stdin, with a prompt on stderr when stdin is a terminal.
+/// Reads a PIN: typed on a terminal, without echo (prompt on the terminal); piped, one line
+/// from stdin.
 fn read_pin() -> anyhow::Result<String> {
-    use std::io::{BufRead, IsTerminal, Write};
+    use std::io::{BufRead, IsTerminal};
     let stdin = std::io::stdin();
-    if stdin.is_terminal() {
-        eprint!("PIN (4-12 digits): ");
-        let _ = std::io::stderr().flush();
-    }
-    let mut line = String::new();
-    stdin.lock().read_line(&mut line).map_err(|e| anyhow::anyhow!("cannot read the PIN: {e}"))?;
+    let line = if stdin.is_terminal() {
+        rpassword::prompt_password("PIN (4-12 digits): ")
+            .map_err(|e| anyhow::anyhow!("cannot read the PIN: {e}"))?
+    } else {
+        let mut line = String::new();
+        stdin.lock().read_line(&mut line).map_err(|e| anyhow::anyhow!("cannot read the PIN: {e}"))?;
+        line
+    };
     Ok(line.trim().to_string())
 }
