@@ -813,3 +813,95 @@ fn a_second_pc_sees_a_registration_live_and_its_staff_sign_in_with_the_same_pin(
         std::thread::sleep(Duration::from_millis(200));
     }
 }
+
+#[test]
+fn a_conflict_on_a_risk_assessment_is_resolved_on_the_sync_page() {
+    let pc1 = Server::start();
+    let c1 = pc1.login(KASUBAG, "111111");
+    let status: Value = serde_json::from_str(&pc1.get("/api/status", None).body).expect("json");
+    let quic = status["quic_addr"].as_str().expect("QUIC address").to_string();
+    let code = pc1.post("/sinkronisasi/undang", Some(&c1), &[]).testid("invite-code").expect("invite code");
+    let pc2 = tempfile::tempdir().expect("temp dir");
+    let h2 = pc2.path();
+    ok(
+        h2,
+        &["peer", "join", &code, "--device", "PC Kasubag", "--listen", "127.0.0.1:0", "--timeout", "30"],
+        None,
+    );
+    let add = |title: &str| -> String {
+        let out = ok(
+            pc1.home(),
+            &[
+                "--by",
+                KASUBAG,
+                "risk",
+                "add",
+                "--title",
+                title,
+                "--stage",
+                "pemilihan",
+                "--event",
+                "Kolusi",
+                "--likelihood",
+                "3",
+                "--impact",
+                "3",
+                "--json",
+            ],
+            None,
+        );
+        let v: Value = serde_json::from_str(&out).expect("json");
+        v["code"].as_str().expect("risk code").to_string()
+    };
+    let (assessed, closed) = (add("Persekongkolan tender"), add("Dokumen palsu"));
+    let sync = || ok(h2, &["sync", "now", "--peer", &quic, "--timeout", "30"], None);
+    sync();
+    // Both PCs write the same fields while apart: the residual assessment, and closing a risk.
+    for (home, l, i) in [(pc1.home(), "4", "5"), (h2, "2", "3")] {
+        ok(
+            home,
+            &["--by", KASUBAG, "risk", "assess", &assessed, "--residual", "--likelihood", l, "--impact", i],
+            None,
+        );
+        ok(home, &["--by", KASUBAG, "risk", "close", &closed], None);
+    }
+    sync();
+    let show = |key: &str| -> Value {
+        serde_json::from_str(&ok(pc1.home(), &["risk", "show", key, "--json"], None)).expect("json")
+    };
+    let risk = show(&assessed);
+    let id = risk["id"].as_str().expect("risk id").to_string();
+    assert!(risk["conflicts"].as_array().is_some_and(|c| !c.is_empty()), "merged into a conflict: {risk}");
+
+    let page = pc1.get("/sinkronisasi", Some(&c1));
+    assert_eq!(page.status, 200);
+    let row = |field: &str| -> String {
+        let at = page.body.find(&format!("data-kind=\"risk\" data-field=\"{field}\"")).expect(field);
+        let end = page.body[at..].find("</tr>").map_or(page.body.len(), |e| at + e);
+        page.body[at..end].to_string()
+    };
+    let residual = row("residual");
+    assert_eq!(residual.matches("data-testid=\"conflict-choose\"").count(), 2, "{residual}");
+    assert!(residual.contains("value=\"2,3\"") && residual.contains("value=\"4,5\""), "{residual}");
+    // Closing is a step recorded once: no button, a note says why.
+    let closing = row("closed");
+    assert!(!closing.contains("conflict-choose"), "{closing}");
+    assert!(closing.contains("data-testid=\"conflict-note\""), "{closing}");
+
+    let r = pc1.post(
+        "/sinkronisasi/konflik",
+        Some(&c1),
+        &[("kind", "risk"), ("key", &id), ("field", "residual"), ("value", "2,3")],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let risk = show(&assessed);
+    let text = risk.to_string();
+    assert!(
+        !risk["conflicts"].as_array().expect("conflicts").iter().any(|c| c["field"] == "residual"),
+        "resolved: {text}"
+    );
+    assert_eq!(risk["residual"]["likelihood"], 2, "{text}");
+    assert_eq!(risk["residual"]["impact"], 3, "{text}");
+    let page = pc1.get("/sinkronisasi", Some(&c1));
+    assert!(!page.body.contains("data-field=\"residual\""), "no longer listed");
+}

@@ -223,6 +223,21 @@ pub fn tr(lang: Lang, key: &str) -> &'static str {
         "sync.choose" => ("Pakai nilai ini", "Use this value"),
         "sync.chosen" => ("Nilai dipilih.", "Value chosen."),
         "sync.field" => ("Isian", "Field"),
+        "sync.note_registration" => (
+            "Ditetapkan saat pendaftaran; tidak dapat dipilih di sini.",
+            "Set at registration; it cannot be chosen here.",
+        ),
+        "sync.note_step" => (
+            "Langkah yang dicatat sekali; pustaka tidak dapat mengubahnya, jadi tidak ada yang dipilih.",
+            "A step recorded once; the library cannot change it, so there is nothing to choose.",
+        ),
+        "sync.note_no_setter" => (
+            "Pustaka belum dapat mengubah isian ini; tidak ada yang dipilih di sini.",
+            "The library cannot change this field yet; nothing to choose here.",
+        ),
+        "sync.cannot_choose" => {
+            ("Isian ini tidak dapat dipilih di sini.", "This field cannot be chosen here.")
+        }
         "error.title" => ("Tidak dapat diproses", "Cannot be done"),
         "error.back" => ("Kembali", "Back"),
         "not_found" => ("Halaman atau catatan ini tidak ada.", "This page or record does not exist."),

@@ -5,7 +5,10 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use amer_core::model::{Conflict, Lang};
+use amer_core::model::{
+    Coded, Conflict, Lang, Method, Objection, ObjectionGround, ObjectionMode, ObjectionOutcome, Package,
+    PackageType,
+};
 use amer_core::store::{SessionEdit, SessionFilter};
 use amer_core::Store;
 use askama::Template;
@@ -32,7 +35,7 @@ pub struct PeerLine {
 /// One value of a conflicted field.
 pub struct Val {
     pub text: String,
-    /// The value to send back when chosen ("" when this field cannot be chosen here).
+    /// The value to send back when chosen.
     pub choose: String,
     pub by: String,
 }
@@ -44,6 +47,10 @@ pub struct ConflictLine {
     pub label: String,
     pub field: String,
     pub values: Vec<Val>,
+    /// Whether a value can be chosen here (the library has a setter for the field).
+    pub offer: bool,
+    /// Why no value can be chosen ("" when one can).
+    pub note: &'static str,
 }
 
 /// The page's data.
@@ -60,14 +67,31 @@ fn clock(tz: chrono_tz::Tz, at: i64) -> String {
     tz.timestamp_millis_opt(at).single().map(|t| t.format("%d-%m-%Y %H:%M").to_string()).unwrap_or_default()
 }
 
-/// What writing a value back means, per record kind and field; "" = not offered here.
-fn choice(kind: &str, field: &str, v: &serde_json::Value) -> String {
-    match (kind, field) {
-        ("session", "assignment") => v.get("officer").and_then(|o| o.as_str()).unwrap_or("").to_string(),
-        ("session", "subject" | "description") | ("staff", "name" | "title" | "role") => {
-            v.as_str().unwrap_or("").to_string()
+/// The value to send back when `v` is chosen, per record kind and field: `None` when the
+/// library has no setter for the field (see `no_setter` for why).
+fn choice(kind: &str, field: &str, v: &serde_json::Value) -> Option<String> {
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
+    Some(match (kind, field) {
+        ("session", "assignment") => v.get("officer").map(text).unwrap_or_default(),
+        ("session", "subject" | "description" | "stage") | ("staff", "name" | "title" | "role") => text(v),
+        ("session", "package" | "objection") => v.to_string(),
+        ("risk", "inherent" | "residual") => {
+            let n = |k: &str| v.get(k).and_then(serde_json::Value::as_i64).unwrap_or(0);
+            format!("{},{}", n("likelihood"), n("impact"))
         }
-        _ => String::new(),
+        ("risk", "response") => v.get("response").map(text).unwrap_or_default(),
+        ("staff", "active") => v.as_bool().unwrap_or(true).to_string(),
+        _ => return None,
+    })
+}
+
+/// Why a conflicted field without a setter offers no choice (a label key).
+fn no_setter(kind: &str, field: &str) -> &'static str {
+    match (kind, field) {
+        ("session", "ticket" | "category" | "channel" | "visitor") => "sync.note_registration",
+        ("session", "registered" | "started" | "finish" | "rating" | "cancellation" | "erasure")
+        | ("risk", "closed" | "created") => "sync.note_step",
+        _ => "sync.note_no_setter",
     }
 }
 
@@ -77,6 +101,7 @@ fn lines(
     label: &str,
     cs: &[Conflict],
     tz: chrono_tz::Tz,
+    lang: Lang,
 ) -> Vec<ConflictLine> {
     cs.iter()
         .map(|c| ConflictLine {
@@ -84,6 +109,11 @@ fn lines(
             key: key.to_string(),
             label: label.to_string(),
             field: c.field.clone(),
+            offer: choice(kind, &c.field, &c.winner.value).is_some(),
+            note: match choice(kind, &c.field, &c.winner.value) {
+                Some(_) => "",
+                None => crate::web::i18n::tr(lang, no_setter(kind, &c.field)),
+            },
             values: std::iter::once(&c.winner)
                 .chain(c.others.iter())
                 .map(|v| {
@@ -106,33 +136,33 @@ fn lines(
                             )
                         })
                         .unwrap_or_default();
-                    Val { text, choose: choice(kind, &c.field, &v.value), by }
+                    Val { text, choose: choice(kind, &c.field, &v.value).unwrap_or_default(), by }
                 })
                 .collect(),
         })
         .collect()
 }
 
-fn conflicts(s: &Store) -> amer_core::Result<Vec<ConflictLine>> {
+fn conflicts(s: &Store, lang: Lang) -> amer_core::Result<Vec<ConflictLine>> {
     let tz = s.timezone()?;
     let mut out = Vec::new();
     let rows = s.list_sessions(&SessionFilter { include_invalid: true, ..Default::default() })?;
     for row in rows.iter().filter(|r| r.conflicts > 0) {
         let x = s.session(&row.id.to_text())?;
-        out.extend(lines("session", &x.id.to_text(), &x.ticket, &x.conflicts, tz));
+        out.extend(lines("session", &x.id.to_text(), &x.ticket, &x.conflicts, tz, lang));
     }
     for row in s.list_risks()?.iter().filter(|r| r.conflicts > 0) {
         let r = s.risk(&row.id.to_text())?;
-        out.extend(lines("risk", &r.id.to_text(), &r.code, &r.conflicts, tz));
+        out.extend(lines("risk", &r.id.to_text(), &r.code, &r.conflicts, tz, lang));
     }
     for row in s.list_staff()?.iter().filter(|r| r.conflicts > 0) {
         let x = s.staff(&row.nip)?;
-        out.extend(lines("staff", x.nip.as_str(), &x.name, &x.conflicts, tz));
+        out.extend(lines("staff", x.nip.as_str(), &x.name, &x.conflicts, tz, lang));
     }
     Ok(out)
 }
 
-async fn view(app: &Shared) -> amer_core::Result<SyncView> {
+async fn view(app: &Shared, lang: Lang) -> amer_core::Result<SyncView> {
     let status = app.node.status();
     let node_id = app.node.node_id().to_string();
     let addr = app.node.local_addr().to_string();
@@ -163,7 +193,7 @@ async fn view(app: &Shared) -> amer_core::Result<SyncView> {
             addr,
             device: format!("{} ({})", local.device_name, local.device_code),
             peers,
-            conflicts: conflicts(s)?,
+            conflicts: conflicts(s, lang)?,
         })
     })
     .await
@@ -185,7 +215,7 @@ async fn render(
     errors: FieldErrors,
     status: StatusCode,
 ) -> Response {
-    match view(app).await {
+    match view(app, p.lang).await {
         Ok(v) => html(status, &SyncPage { p, v, invite, errors }),
         Err(e) => core_error(p, &e, "/sinkronisasi"),
     }
@@ -297,6 +327,28 @@ pub async fn choose(
                 let role = <amer_core::model::StaffRole as amer_core::model::Coded>::parse(&value)?;
                 s.update_staff(&actor, &key, None, None, Some(role), None).map(|_| true)
             }
+            ("staff", "active") => {
+                s.update_staff(&actor, &key, None, None, None, Some(value == "true")).map(|_| true)
+            }
+            ("session", "stage") => s
+                .edit_session(&actor, &key, SessionEdit { stage: Some(Some(value)), ..Default::default() })
+                .map(|_| true),
+            ("session", "package") => {
+                let package = package_of(&json(&value)?);
+                s.edit_session(&actor, &key, SessionEdit { package: Some(package), ..Default::default() })
+                    .map(|_| true)
+            }
+            ("session", "objection") => {
+                let objection = objection_of(&json(&value)?);
+                s.edit_session(&actor, &key, SessionEdit { objection: Some(objection), ..Default::default() })
+                    .map(|_| true)
+            }
+            ("risk", "inherent" | "residual") => {
+                let (l, i) = value.split_once(',').unwrap_or((&value, ""));
+                let n = |x: &str| x.trim().parse::<i64>().unwrap_or(0);
+                s.assess_risk(&actor, &key, n(l), n(i), field == "residual").map(|_| true)
+            }
+            ("risk", "response") => s.respond_risk(&actor, &key, &value).map(|_| true),
             _ => Ok(false),
         })
         .await;
@@ -307,7 +359,7 @@ pub async fn choose(
         }
         Ok(false) => {
             let mut errors = FieldErrors::default();
-            errors.add("form", "this field cannot be chosen here; use `amer inspect conflicts`");
+            errors.add("form", p.t("sync.cannot_choose"));
             render(&app, &p, None, errors, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => {
@@ -319,5 +371,44 @@ pub async fn choose(
             }
             render(&app, &p, None, moved, crate::web::render::status_of(&e)).await
         }
+    }
+}
+
+/// A chosen value sent back as JSON (a package, an objection).
+fn json(value: &str) -> amer_core::Result<serde_json::Value> {
+    serde_json::from_str(value).map_err(|_| amer_core::Error::Invalid {
+        field: "value",
+        reason: "is not a value of this field".into(),
+    })
+}
+
+/// A package as the conflict list shows it (the library's stored form).
+fn package_of(v: &serde_json::Value) -> Package {
+    let text = |k: &str| v.get(k).and_then(serde_json::Value::as_str).map(str::to_string);
+    Package {
+        code: text("code"),
+        name: text("name"),
+        opd: text("opd"),
+        year: v.get("year").and_then(serde_json::Value::as_i64).and_then(|y| i32::try_from(y).ok()),
+        kind: text("type").and_then(|c| PackageType::from_code(&c)),
+        method: text("method").and_then(|c| Method::from_code(&c)),
+        value: v.get("value").and_then(serde_json::Value::as_i64),
+    }
+}
+
+/// An objection as the conflict list shows it (the library's stored form).
+fn objection_of(v: &serde_json::Value) -> Objection {
+    let text = |k: &str| v.get(k).and_then(serde_json::Value::as_str).map(str::to_string);
+    let date = |k: &str| text(k).and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+    Objection {
+        mode: text("mode").and_then(|c| ObjectionMode::from_code(&c)),
+        announced_on: date("announced_on"),
+        filed_on: date("filed_on"),
+        via_spse: v.get("via_spse").and_then(serde_json::Value::as_bool).unwrap_or(false),
+        grounds: text("grounds")
+            .map(|g| g.split(',').filter_map(ObjectionGround::from_code).collect())
+            .unwrap_or_default(),
+        answered_on: date("answered_on"),
+        outcome: text("outcome").and_then(|c| ObjectionOutcome::from_code(&c)),
     }
 }
