@@ -246,6 +246,8 @@ pub fn tr(lang: Lang, key: &str) -> &'static str {
             "Pustaka belum dapat mengubah isian ini; tidak ada yang dipilih di sini.",
             "The library cannot change this field yet; nothing to choose here.",
         ),
+        "sync.invite_failed" => ("Undangan tidak dapat dibuat", "The invite could not be made"),
+        "sync.failed" => ("Sinkronisasi gagal", "Synchronisation failed"),
         "sync.cannot_choose" => {
             ("Isian ini tidak dapat dipilih di sini.", "This field cannot be chosen here.")
         }

@@ -258,7 +258,7 @@ pub async fn invite(
         }
         Err(e) => {
             let mut errors = FieldErrors::default();
-            errors.add("invite", e.to_string());
+            errors.add("invite", format!("{}: {e}", p.t("sync.invite_failed")));
             render(&app, &p, None, errors, StatusCode::CONFLICT).await
         }
     }
@@ -281,7 +281,7 @@ pub async fn now(
         }
         Err(e) => {
             let mut errors = FieldErrors::default();
-            errors.add("sync", e.to_string());
+            errors.add("sync", format!("{}: {e}", p.t("sync.failed")));
             render(&app, &p, None, errors, StatusCode::OK).await
         }
     }
