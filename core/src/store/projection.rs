@@ -79,7 +79,20 @@ fn stale_from(tx: &rusqlite::Connection) -> Result<Option<i64>> {
 
 /// Projects one stored document and records its validation flag.
 fn project_stored(ctx: &mut WriteCtx<'_, '_>, id: &str) -> Result<()> {
-    let d = docs::load_doc(ctx.tx, id, &ctx.store.actor)?;
+    let d = match docs::load_doc(ctx.tx, id, &ctx.store.actor) {
+        Ok(d) => d,
+        Err(error @ crate::Error::Corrupt { .. }) => {
+            // One unreadable document must not make every query fail: flag it (the doctor
+            // reports it) and go on with the others.
+            tracing::warn!(doc = %id, %error, "a stored document cannot be read; flagged, left out of the lists");
+            ctx.tx.exec(
+                "UPDATE docs SET invalid_reason = ?2 WHERE id = ?1",
+                rusqlite::params![id, format!("cannot be read: {error}")],
+            )?;
+            return Ok(());
+        }
+        Err(error) => return Err(error),
+    };
     let invalid = project(ctx, &d)?;
     if let Some(reason) = &invalid {
         tracing::warn!(doc = %id, kind = d.kind.code(), %reason, "merged document breaks a rule; kept and flagged");
@@ -473,6 +486,29 @@ mod tests {
         assert!(b.projections_pending().unwrap(), "the marker was committed with the documents");
         assert_eq!(b.list_sessions(&SessionFilter::default()).unwrap().len(), 5);
         assert!(b.doctor().unwrap().is_empty(), "{:?}", b.doctor());
+    }
+
+    #[test]
+    fn an_unreadable_stored_document_is_flagged_and_the_others_are_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = founder(&dir.path().join("a").join("amer.db"));
+        let b_path = dir.path().join("b").join("amer.db");
+        let b = joined(&a, &b_path);
+        receive_all(&a, &b);
+        // Damage one received session's bytes on disk before it was projected.
+        let raw = rusqlite::Connection::open(&b_path).unwrap();
+        let damaged: String = raw
+            .query_row("SELECT id FROM docs WHERE kind = 'session' ORDER BY seq LIMIT 1", [], |r| r.get(0))
+            .unwrap();
+        raw.execute("UPDATE docs SET snapshot = x'00010203' WHERE id = ?1", [&damaged]).unwrap();
+        drop(raw);
+        assert_eq!(b.list_sessions(&SessionFilter::default()).unwrap().len(), 4, "the readable ones");
+        assert!(!b.projections_pending().unwrap());
+        let problems = b.doctor().unwrap();
+        assert!(
+            problems.iter().any(|p| p.contains(&damaged) && p.contains("cannot be read")),
+            "{problems:?}"
+        );
     }
 
     #[test]
