@@ -173,6 +173,14 @@ check "$v" 'v["timezone"] == "Asia/Makassar" and v["home"].lower() == (r"'"$APPD
 amer_json staff add --nip $ADMIN --name "Andi Admin" --role admin >/dev/null
 amer_json --by $ADMIN staff add --nip $KASUBAG --name "Sari Kasubag" --role kasubag >/dev/null
 amer_json --by $ADMIN staff add --nip $OFFICER --name "Budi Petugas" --role petugas >/dev/null
+# The front desk PIN, piped on stdin (as a script would give it).
+if wine "$EXE" staff pin --help >/dev/null 2>&1; then
+  rc=0
+  printf '246810\n' | wine "$EXE" --by $ADMIN staff pin $OFFICER --json >"$WORK/out" 2>"$WORK/err" || rc=$?
+  [ $rc -eq 0 ] || { cat "$WORK/err" >&2; fail "amer.exe staff pin exited with $rc"; }
+  ! grep -q 246810 "$WORK/out" "$WORK/err" "$APPDATA_UNIX/amer/amer.db" || fail "the PIN is shown or stored in clear"
+  echo "ok  staff pin read from stdin, stored hashed"
+fi
 v=$(amer_json staff list)
 check "$v" 'len(v) == 3 and {s["nip"] for s in v} == {"'$ADMIN'", "'$KASUBAG'", "'$OFFICER'"}' "three staff members"
 
