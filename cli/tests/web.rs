@@ -61,6 +61,11 @@ impl Drop for Server {
 impl Server {
     /// An office with an admin, a kasubag, an officer and a viewer, PINs set, then `amer serve`.
     fn start() -> Server {
+        Server::serve(Server::office())
+    }
+
+    /// The home folder of [`Server::start`], not served yet.
+    fn office() -> tempfile::TempDir {
         let home = tempfile::tempdir().expect("temp dir");
         let h = home.path();
         ok(h, &["init", "--office", "Bagian Pengadaan Barang/Jasa", "--device", "PC Loket"], None);
@@ -75,14 +80,20 @@ impl Server {
         for (nip, pin) in [(KASUBAG, "111111"), (OFFICER, "222222")] {
             ok(h, &["--by", ADMIN, "staff", "pin", nip], Some(&format!("{pin}\n")));
         }
-        Server::serve(home)
+        home
     }
 
     /// `amer serve` on an existing home.
     fn serve(home: tempfile::TempDir) -> Server {
+        Server::serve_on(home, "127.0.0.1:0", &mut Vec::new())
+    }
+
+    /// `amer serve` with its QUIC node on `listen`; `early` gets the stderr lines printed before
+    /// the web app was ready.
+    fn serve_on(home: tempfile::TempDir, listen: &str, early: &mut Vec<String>) -> Server {
         let h = home.path();
         let mut child = Command::new(env!("CARGO_BIN_EXE_amer"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0", "--no-mdns"])
+            .args(["serve", "--listen", listen, "--http", "127.0.0.1:0", "--no-mdns"])
             .env("AMER_HOME", h)
             .env_remove("AMER_USER")
             .stdout(Stdio::null())
@@ -95,6 +106,7 @@ impl Server {
             if let Some(rest) = line.strip_prefix("web app on http://") {
                 break rest.split('/').next().unwrap_or_default().to_string();
             }
+            early.push(line);
         };
         // Keep draining stderr so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines.by_ref() {});
@@ -904,4 +916,39 @@ fn a_conflict_on_a_risk_assessment_is_resolved_on_the_sync_page() {
     assert_eq!(risk["residual"]["impact"], 3, "{text}");
     let page = pc1.get("/sinkronisasi", Some(&c1));
     assert!(!page.body.contains("data-field=\"residual\""), "no longer listed");
+}
+
+#[test]
+fn the_web_app_runs_when_the_sync_node_cannot_start_and_says_so_on_the_sync_page() {
+    // Another program holds the QUIC port (as when Wine refuses the socket option): the node
+    // cannot start, the front desk still serves.
+    let blocker = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind a UDP port");
+    let listen = blocker.local_addr().expect("udp addr").to_string();
+    let mut early = Vec::new();
+    let srv = Server::serve_on(Server::office(), &listen, &mut early);
+    let said = early.join("\n");
+    assert!(said.contains("sync node not started") && said.contains("retrying every 30 s"), "{said}");
+    let status = srv.get("/api/status", None);
+    assert_eq!(status.status, 200);
+    let json: Value = serde_json::from_str(&status.body).expect("json");
+    assert_eq!(json["ok"], true);
+    assert_eq!(json["sync"], false);
+    // Registration works without sync.
+    let token = form_token(&srv.get("/pendaftaran", None).body);
+    let r = srv.post("/pendaftaran", None, &intake(&token, NAME, PHONE));
+    assert_eq!(r.status, 303, "{}", r.body);
+    let kasubag = srv.login(KASUBAG, "111111");
+    let page = srv.get("/sinkronisasi", Some(&kasubag));
+    assert_eq!(page.status, 200);
+    let off = page.testid("sync-off").expect("the notice that sync is off");
+    assert!(off.contains("sinkronisasi tidak aktif"), "{off}");
+    assert!(srv.get("/antrian", Some(&kasubag)).body.contains(NAME));
+    // Sync actions explain themselves instead of failing obscurely.
+    let invite = srv.post("/sinkronisasi/undang", Some(&kasubag), &[]);
+    assert_eq!(invite.status, 503);
+    assert!(invite.testid("error-invite").expect("invite error").contains("sinkronisasi tidak aktif"));
+    let log = std::fs::read_to_string(srv.home().join("logs").join("amer.log")).expect("log file");
+    assert!(log.contains("sync node not started"), "{log}");
+    assert_nothing_personal("the log file", &log);
+    drop(blocker);
 }

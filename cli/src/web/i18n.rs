@@ -149,6 +149,7 @@ pub fn tr(lang: Lang, key: &str) -> &'static str {
         "queue.assign" => ("Tugaskan", "Assign"),
         "queue.cancel" => ("Batalkan", "Cancel"),
         "queue.cancel_reason" => ("Alasan batal", "Reason"),
+        "queue.choose_officer" => ("— pilih petugas —", "— choose officer —"),
         "queue.assigned" => ("Petugas ditugaskan.", "Officer assigned."),
         "queue.cancelled" => ("Layanan dibatalkan.", "Session cancelled."),
         "service.title" => ("Layanan saya", "My sessions"),
@@ -220,9 +221,19 @@ pub fn tr(lang: Lang, key: &str) -> &'static str {
         "sync.progress" => ("Kemajuan", "Progress"),
         "sync.invite" => ("Undang PC baru", "Invite a new PC"),
         "sync.invite_help" => (
-            "Di PC baru jalankan: amer peer join KODE --device \"Nama PC\". Kode berlaku 1 jam.",
-            "On the new PC run: amer peer join CODE --device \"PC name\". The code is valid for 1 hour.",
+            "Berikan kode ini kepada petugas TI: ia menjalankan di PC baru (aplikasi web belum dapat \
+             bergabung sendiri): amer peer join KODE --device \"Nama PC\". Kode berlaku 1 jam.",
+            "Give this code to the IT person: they run on the new PC (the web app cannot join by \
+             itself yet): amer peer join CODE --device \"PC name\". The code is valid for 1 hour.",
         ),
+        "sync.off" => ("sinkronisasi tidak aktif", "synchronisation is off"),
+        "sync.off_help" => (
+            "Aplikasi web tetap berjalan; data tersimpan di PC ini dan dikirim ke PC lain setelah \
+             sinkronisasi aktif kembali. Dicoba lagi tiap 30 detik.",
+            "The web app keeps working; records are kept on this PC and sent to the other PCs once \
+             synchronisation is back. Retried every 30 s.",
+        ),
+        "sync.docs" => ("Dokumen ↑kirim ↓terima", "Records ↑sent ↓received"),
         "sync.now" => ("Sinkronkan sekarang", "Sync now"),
         "sync.done" => ("Sinkronisasi selesai.", "Synchronisation finished."),
         "sync.conflicts" => {

@@ -43,14 +43,29 @@ pub fn start(app: Shared) -> tokio::task::JoinHandle<()> {
             }
         });
     }
-    let mut sync_events = app.node.events();
+    // The node may start later (see `NodeSlot`): subscribe once it is there.
+    let mut subscribed = false;
+    let mut closed = false;
+    let mut sync_events: Option<broadcast::Receiver<SyncEvent>> = None;
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(POLL);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
+            if !subscribed {
+                if let Some(node) = app.node.get() {
+                    sync_events = Some(node.events());
+                    subscribed = true;
+                }
+            }
+            let next_sync = async {
+                match sync_events.as_mut() {
+                    Some(rx) => rx.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
                 _ = tick.tick() => poll(&app, &last).await,
-                ev = sync_events.recv() => match ev {
+                ev = next_sync => match ev {
                     Ok(ev) => {
                         if let Some(data) = sync_json(&ev) {
                             let _ = app.events.send(LiveEvent { name: "sync", data });
@@ -59,9 +74,13 @@ pub fn start(app: Shared) -> tokio::task::JoinHandle<()> {
                     Err(broadcast::error::RecvError::Lagged(_)) => {}
                     Err(broadcast::error::RecvError::Closed) => {
                         // The node stopped: keep polling the store.
-                        sync_events = broadcast::channel(1).1;
+                        closed = true;
                     }
                 },
+            }
+            if closed {
+                sync_events = None;
+                closed = false;
             }
         }
     })

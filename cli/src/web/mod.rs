@@ -39,8 +39,8 @@ use tokio::sync::broadcast;
 pub struct App {
     /// The store, shared with the sync node.
     pub store: Arc<Store>,
-    /// The running sync node.
-    pub node: SyncNode,
+    /// The sync node, once it runs (the web app works without it).
+    pub node: Arc<NodeSlot>,
     /// The node's folder (templates overrides).
     pub home: PathBuf,
     /// Where the web app listens.
@@ -114,13 +114,47 @@ impl App {
     }
 }
 
+/// The sync node of `amer serve`, or why it is not running: the web app keeps working when
+/// the QUIC socket cannot be created, and `amer serve` keeps trying to start the node.
+#[derive(Debug, Default)]
+pub struct NodeSlot {
+    node: Mutex<Option<SyncNode>>,
+    error: Mutex<Option<String>>,
+}
+
+impl NodeSlot {
+    /// The running node, if any.
+    pub fn get(&self) -> Option<SyncNode> {
+        self.node.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The node started.
+    pub fn set(&self, node: SyncNode) {
+        *self.node.lock().unwrap_or_else(|p| p.into_inner()) = Some(node);
+        *self.error.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    /// The node could not start (the message has no personal data: an address and an OS error).
+    pub fn fail(&self, reason: String) {
+        *self.error.lock().unwrap_or_else(|p| p.into_inner()) = Some(reason);
+    }
+
+    /// Why the node is not running, while it is not.
+    pub fn error(&self) -> Option<String> {
+        if self.get().is_some() {
+            return None;
+        }
+        self.error.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
 /// Shared state of the handlers.
 pub type Shared = Arc<App>;
 
 /// Starts the web app on `listener` and serves until `stop` resolves.
 pub async fn serve(
     store: Arc<Store>,
-    node: SyncNode,
+    node: Arc<NodeSlot>,
     home: PathBuf,
     listener: tokio::net::TcpListener,
     stop: impl std::future::Future<Output = ()> + Send + 'static,
@@ -286,10 +320,12 @@ async fn set_lang(axum::Form(f): axum::Form<HashMap<String, String>>) -> Respons
 }
 
 async fn status(State(app): State<Shared>) -> Response {
+    let node = app.node.get();
     axum::Json(serde_json::json!({
         "ok": true,
-        "node_id": app.node.node_id().to_string(),
-        "quic_addr": app.node.local_addr().to_string(),
+        "node_id": node.as_ref().map(|n| n.node_id().to_string()),
+        "quic_addr": node.as_ref().map(|n| n.local_addr().to_string()),
+        "sync": node.is_some(),
         "http_addr": app.http_addr.to_string(),
         "version": env!("CARGO_PKG_VERSION"),
     }))

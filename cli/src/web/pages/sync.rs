@@ -60,6 +60,8 @@ pub struct SyncView {
     pub device: String,
     pub peers: Vec<PeerLine>,
     pub conflicts: Vec<ConflictLine>,
+    /// Why sync is off (the node could not start), while it is.
+    pub off: Option<String>,
 }
 
 fn clock(tz: chrono_tz::Tz, at: i64) -> String {
@@ -163,9 +165,15 @@ fn conflicts(s: &Store, lang: Lang) -> amer_core::Result<Vec<ConflictLine>> {
 }
 
 async fn view(app: &Shared, lang: Lang) -> amer_core::Result<SyncView> {
-    let status = app.node.status();
-    let node_id = app.node.node_id().to_string();
-    let addr = app.node.local_addr().to_string();
+    let node = app.node.get();
+    let off = if node.is_none() {
+        Some(app.node.error().unwrap_or_else(|| "starting".to_string()))
+    } else {
+        None
+    };
+    let status = node.as_ref().map(|n| n.status()).unwrap_or_default();
+    let node_id = node.as_ref().map(|n| n.node_id().to_string()).unwrap_or_else(|| "–".into());
+    let addr = node.as_ref().map(|n| n.local_addr().to_string()).unwrap_or_else(|| "–".into());
     app.run(move |s| {
         let tz = s.timezone()?;
         let local = s.local()?;
@@ -194,6 +202,7 @@ async fn view(app: &Shared, lang: Lang) -> amer_core::Result<SyncView> {
             device: format!("{} ({})", local.device_name, local.device_code),
             peers,
             conflicts: conflicts(s, lang)?,
+            off,
         })
     })
     .await
@@ -251,7 +260,12 @@ pub async fn invite(
         Ok(x) => x,
         Err(r) => return r,
     };
-    match app.node.invite(Duration::from_secs(3600)).await {
+    let Some(node) = app.node.get() else {
+        let mut errors = FieldErrors::default();
+        errors.add("invite", format!("{}: {}", p.t("sync.invite_failed"), p.t("sync.off")));
+        return render(&app, &p, None, errors, StatusCode::SERVICE_UNAVAILABLE).await;
+    };
+    match node.invite(Duration::from_secs(3600)).await {
         Ok(code) => {
             tracing::info!(by = %me.nip, "invite code created");
             render(&app, &p, Some(code.to_string()), FieldErrors::default(), StatusCode::OK).await
@@ -274,7 +288,12 @@ pub async fn now(
         Ok(x) => x,
         Err(r) => return r,
     };
-    match app.node.sync_now(None, Duration::from_secs(15)).await {
+    let Some(node) = app.node.get() else {
+        let mut errors = FieldErrors::default();
+        errors.add("sync", format!("{}: {}", p.t("sync.failed"), p.t("sync.off")));
+        return render(&app, &p, None, errors, StatusCode::SERVICE_UNAVAILABLE).await;
+    };
+    match node.sync_now(None, Duration::from_secs(15)).await {
         Ok(reports) => {
             p.flash = Some(format!("{} ({})", p.t("sync.done"), reports.len()));
             render(&app, &p, None, FieldErrors::default(), StatusCode::OK).await
