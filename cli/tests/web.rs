@@ -413,6 +413,25 @@ fn refused_input_shows_the_message_next_to_the_field_and_stores_nothing() {
     let r = srv.post("/pendaftaran", None, &no_consent);
     assert_eq!(r.status, 422);
     assert!(r.testid("error-consent").is_some());
+    // Every refused field shows at once, not only the first.
+    let mut many = intake(&token, "  ", "12ab");
+    for (k, v) in many.iter_mut() {
+        match *k {
+            "nik" => *v = "123",
+            "subject" => *v = " ",
+            _ => {}
+        }
+    }
+    let r = srv.post("/pendaftaran", None, &many);
+    assert_eq!(r.status, 422);
+    for field in ["name", "phone", "nik", "subject"] {
+        assert!(r.testid(&format!("error-{field}")).is_some(), "error-{field}: {}", r.body);
+    }
+    many.retain(|(k, _)| *k != "consent");
+    let r = srv.post("/pendaftaran", None, &many);
+    for field in ["consent", "name", "phone", "nik", "subject"] {
+        assert!(r.testid(&format!("error-{field}")).is_some(), "without consent, error-{field}");
+    }
     let r = srv.post(
         "/pendaftaran",
         None,

@@ -149,7 +149,9 @@ pub async fn submit(
         return Redirect::to(&format!("/tiket/{id}")).into_response();
     }
     if !f.checked("consent") {
-        let mut e = FieldErrors::default();
+        // Nothing is registered without consent; the other fields are checked all the same, so
+        // the visitor sees every message at once.
+        let mut e = field_checks(lang, &f);
         e.add("consent", p.t("intake.consent_needed"));
         return render(&p, StatusCode::UNPROCESSABLE_ENTITY, f, e, None);
     }
@@ -192,10 +194,44 @@ pub async fn submit(
         }
         Err(e) => {
             tracing::info!(error = %e, "registration refused");
-            let errors = FieldErrors::from_core(lang, &e).within(SHOWN);
+            // The library names the first refused field; the library's own validators of the
+            // other fields add theirs, so every invalid field shows at once.
+            let mut errors = FieldErrors::from_core(lang, &e).within(SHOWN);
+            if matches!(e, amer_core::Error::Invalid { .. }) {
+                for (field, message) in field_checks(lang, &f).0 {
+                    if errors.get(&field).is_none() {
+                        errors.add(&field, message);
+                    }
+                }
+            }
             render(&p, crate::web::render::status_of(&e), f, errors, None)
         }
     }
+}
+
+/// The intake fields the library checks with public validators, each on its own: category,
+/// visitor role, phone, NIK, and that name and subject are given (their length limits are
+/// the library's `register` own, reported by it when they are the first refused field).
+fn field_checks(lang: amer_core::model::Lang, f: &Fields) -> FieldErrors {
+    use amer_core::model::{required_text, Coded, Nik, Phone};
+    let given = |k: &str| Some(f.get(k)).filter(|v| !v.trim().is_empty());
+    let checks: [amer_core::Result<()>; 6] = [
+        Category::parse(f.get("category")).map(drop),
+        given("role").map(VisitorRole::parse).transpose().map(drop),
+        required_text("visitor name", f.get("name"), usize::MAX).map(drop),
+        given("phone").map(Phone::parse).transpose().map(drop),
+        given("nik").map(Nik::parse).transpose().map(drop),
+        required_text("subject", f.get("subject"), usize::MAX).map(drop),
+    ];
+    let mut out = FieldErrors::default();
+    for e in checks.iter().filter_map(|r| r.as_ref().err()) {
+        for (field, message) in FieldErrors::from_core(lang, e).within(SHOWN).0 {
+            if out.get(&field).is_none() {
+                out.add(&field, message);
+            }
+        }
+    }
+    out
 }
 
 #[derive(Template)]

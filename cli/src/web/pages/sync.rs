@@ -166,11 +166,8 @@ fn conflicts(s: &Store, lang: Lang) -> amer_core::Result<Vec<ConflictLine>> {
 
 async fn view(app: &Shared, lang: Lang) -> amer_core::Result<SyncView> {
     let node = app.node.get();
-    let off = if node.is_none() {
-        Some(app.node.error().unwrap_or_else(|| "starting".to_string()))
-    } else {
-        None
-    };
+    let off =
+        if node.is_none() { Some(app.node.error().unwrap_or_else(|| "starting".to_string())) } else { None };
     let status = node.as_ref().map(|n| n.status()).unwrap_or_default();
     let node_id = node.as_ref().map(|n| n.node_id().to_string()).unwrap_or_else(|| "–".into());
     let addr = node.as_ref().map(|n| n.local_addr().to_string()).unwrap_or_else(|| "–".into());
