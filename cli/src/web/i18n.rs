@@ -233,7 +233,11 @@ pub fn tr(lang: Lang, key: &str) -> &'static str {
             "The web app keeps working; records are kept on this PC and sent to the other PCs once \
              synchronisation is back. Retried every 30 s.",
         ),
-        "sync.docs" => ("Dokumen ↑kirim ↓terima", "Records ↑sent ↓received"),
+        "sync.docs" => ("Data ↑/↓", "Records ↑/↓"),
+        "sync.docs_help" => (
+            "Jumlah dokumen dikirim (↑) ke dan diterima (↓) dari PC ini",
+            "Records sent (↑) to and received (↓) from this PC",
+        ),
         "sync.now" => ("Sinkronkan sekarang", "Sync now"),
         "sync.done" => ("Sinkronisasi selesai.", "Synchronisation finished."),
         "sync.conflicts" => {
