@@ -75,11 +75,14 @@ pub fn run(ctx: &Ctx, a: ServeArgs) -> anyhow::Result<()> {
                         Err(e) => {
                             // The error names a socket address and an OS error: nothing personal.
                             let reason = e.to_string();
-                            eprintln!(
-                                "sync node not started: {reason}; the web app runs without sync, \
+                            // Said once on the terminal; every retry goes to the log.
+                            if slot.error().is_none() {
+                                eprintln!(
+                                    "sync node not started: {reason}; the web app runs without sync, \
                                  retrying every {} s",
-                                RETRY.as_secs()
-                            );
+                                    RETRY.as_secs()
+                                );
+                            }
                             tracing::warn!(error = %reason, "sync node not started; retrying");
                             slot.fail(reason);
                         }
