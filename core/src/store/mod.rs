@@ -188,9 +188,9 @@ impl Store {
             out = f(&mut ctx)?;
             events = std::mem::take(&mut ctx.events);
             tx.commit()?;
-            if let Ok(v) = conn.query_row("PRAGMA data_version", [], |r| r.get::<_, i64>(0)) {
-                *self.data_version.lock().unwrap_or_else(|p| p.into_inner()) = v;
-            }
+            // `data_version` is deliberately not refreshed here: SQLite leaves it unchanged by
+            // this connection's own commits, so reading it now could only absorb a commit made
+            // by another process since the last poll, and that change would never be reported.
         }
         self.notify(&events);
         Ok(out)
@@ -223,7 +223,9 @@ impl Store {
     }
 
     /// Whether another process (the CLI, an embedding app) wrote to the database since this
-    /// store last looked; cheap enough to poll.
+    /// store last looked; cheap enough to poll. Each outside commit is reported once, whatever
+    /// this store wrote in between (SQLite's `data_version` counts only other connections'
+    /// commits).
     pub fn changed_externally(&self) -> Result<bool> {
         let conn = self.lock();
         let v: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
@@ -440,4 +442,50 @@ pub(crate) fn set_meta(tx: &Connection, key: &str, value: &[u8]) -> Result<()> {
         rusqlite::params![key, value],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::{Actor, InitOptions, NewSession, Store, VisitorInput};
+
+    fn register(s: &Store, subject: &str) {
+        s.register(
+            &Actor::device(),
+            NewSession {
+                category: "konsultasi".into(),
+                visitor: VisitorInput { name: "Rina".into(), ..Default::default() },
+                subject: subject.into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn a_write_by_another_process_is_noticed_even_after_a_local_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("amer.db");
+        let node = Store::open(&path).unwrap();
+        node.init(InitOptions {
+            office_name: "Bagian Pengadaan Barang/Jasa".into(),
+            device_name: "PC Loket".into(),
+            timezone: Some("Asia/Jakarta".into()),
+            node_id: None,
+            public_key: None,
+        })
+        .unwrap();
+        let _ = node.changed_externally().unwrap();
+        assert!(!node.changed_externally().unwrap(), "nothing happened");
+        register(&node, "local");
+        assert!(!node.changed_externally().unwrap(), "its own writes are not outside changes");
+        // The CLI writes, then this store writes before its next poll: the CLI's change must
+        // still be reported (the poll is the only thing that tells the sync node about it).
+        let cli = Store::open(&path).unwrap();
+        register(&cli, "from the CLI");
+        drop(cli);
+        register(&node, "local again");
+        assert!(node.changed_externally().unwrap(), "the CLI's write is reported");
+        assert!(!node.changed_externally().unwrap(), "and only once");
+    }
 }
