@@ -154,6 +154,9 @@ struct Inner {
     state: Mutex<State>,
     changes: watch::Sender<u64>,
     office_changed: watch::Sender<u64>,
+    /// The `office_changed` value the allow-list and the open connections last reflected
+    /// (see [`membership_loop`]); sessions send nothing while it lags behind.
+    membership_seen: watch::Sender<u64>,
     shutdown: watch::Sender<bool>,
     connection_ended: Notify,
     tasks: Mutex<JoinSet<()>>,
@@ -237,6 +240,7 @@ impl SyncNode {
             state: Mutex::new(State::default()),
             changes: watch::channel(0).0,
             office_changed: watch::channel(0).0,
+            membership_seen: watch::channel(0).0,
             shutdown: watch::channel(false).0,
             connection_ended: Notify::new(),
             tasks: Mutex::new(JoinSet::new()),
@@ -248,14 +252,17 @@ impl SyncNode {
         let changes = inner.changes.clone();
         let office_changed = inner.office_changed.clone();
         let subscription = store.subscribe(move |event| {
-            changes.send_modify(|n| *n = n.wrapping_add(1));
+            // The office first: a session woken by the change must already see that the
+            // members may have changed (see `membership_current`).
             if event.kind == "office" {
                 office_changed.send_modify(|n| *n = n.wrapping_add(1));
             }
+            changes.send_modify(|n| *n = n.wrapping_add(1));
         });
         inner.subscription.store(subscription, Ordering::SeqCst);
 
-        refresh_membership(&inner).await;
+        let publish = refresh_membership(&inner).await;
+        publish_address(&inner, publish).await;
         inner.spawn(accept_loop(inner.clone()));
         inner.spawn(external_poll_loop(inner.clone()));
         inner.spawn(membership_loop(inner.clone()));
@@ -582,17 +589,35 @@ async fn membership_loop(inner: Arc<Inner>) {
     let mut office = inner.office_changed.subscribe();
     let mut shutdown = inner.shutdown.subscribe();
     loop {
+        // Compared by value, so that a change made before this loop subscribed is not missed.
+        let wanted = *office.borrow_and_update();
+        if wanted != *inner.membership_seen.borrow() {
+            let publish = refresh_membership(&inner).await;
+            // The allow-list and the connections now reflect the office as of `wanted`:
+            // sessions may send again (what they send can no longer reach a removed member).
+            inner.membership_seen.send_replace(wanted);
+            publish_address(&inner, publish).await;
+            continue;
+        }
         tokio::select! {
             changed = office.changed() => if changed.is_err() { return },
             _ = shutdown.changed() => return,
         }
-        refresh_membership(&inner).await;
     }
 }
 
+/// Whether the allow-list and the open connections reflect the latest office document this
+/// node knows of. A session sends nothing until they do: otherwise a member's removal could
+/// reach that member (which then closes the connection itself, as if it had refused this PC)
+/// before this PC closes its connection and reports the removal.
+fn membership_current(inner: &Inner) -> bool {
+    *inner.office_changed.borrow() == *inner.membership_seen.borrow()
+}
+
 /// Reads the office's members: updates the allow-list, closes connections of removed members,
-/// dials members' published addresses, and publishes this node's own address.
-async fn refresh_membership(inner: &Arc<Inner>) {
+/// dials members' published addresses. Returns this node's published addresses when it is an
+/// active member that publishes them (for [`publish_address`]).
+async fn refresh_membership(inner: &Arc<Inner>) -> Option<Vec<SocketAddr>> {
     let office = match blocking(&inner.store, |s| s.office()).await {
         Ok(office) => office,
         Err(amer_core::Error::NotFound { .. }) => {
@@ -605,11 +630,11 @@ async fn refresh_membership(inner: &Arc<Inner>) {
                     ensure_dialer(inner, addr, Some(id));
                 }
             }
-            return;
+            return None;
         }
         Err(error) => {
             tracing::warn!(%error, "could not read the office's members");
-            return;
+            return None;
         }
     };
     let members = membership::members_of(&office);
@@ -662,10 +687,15 @@ async fn refresh_membership(inner: &Arc<Inner>) {
     for (id, addr) in found.into_iter().filter(|(id, _)| active.contains(id)) {
         ensure_dialer(inner, addr, Some(id));
     }
-    // Publish this node's addresses.
-    if let Some(me) = me.filter(|m| m.active && inner.config.publish_address) {
+    me.filter(|m| m.active && inner.config.publish_address).map(|m| m.addresses.clone())
+}
+
+/// Publishes this node's addresses in the office document when `published` (what it lists
+/// now) differs from them.
+async fn publish_address(inner: &Arc<Inner>, published: Option<Vec<SocketAddr>>) {
+    if let Some(published) = published {
         let advertise = advertised(inner);
-        let mut current = me.addresses.clone();
+        let mut current = published;
         current.sort();
         let mut wanted = advertise.clone();
         wanted.sort();
@@ -840,8 +870,8 @@ async fn external_poll_loop(inner: Arc<Inner>) {
         match blocking(&inner.store, |s| s.changed_externally()).await {
             Ok(true) => {
                 tracing::debug!("the database was changed by another process");
-                inner.changes.send_modify(|n| *n = n.wrapping_add(1));
                 inner.office_changed.send_modify(|n| *n = n.wrapping_add(1));
+                inner.changes.send_modify(|n| *n = n.wrapping_add(1));
             }
             Ok(false) => {}
             Err(error) => tracing::warn!(%error, "could not check the database for outside changes"),
@@ -1003,18 +1033,25 @@ fn register(
     connection: &PeerConnection,
     dialled: bool,
     addr: SocketAddr,
-) -> Option<(u64, mpsc::UnboundedReceiver<Command>)> {
+) -> Result<(u64, mpsc::UnboundedReceiver<Command>), Refusal> {
     let peer = connection.peer();
     let dialler = if dialled { inner.node_id } else { peer };
     let preferred = inner.node_id.min(peer);
     let id = inner.next_connection.fetch_add(1, Ordering::Relaxed);
     let (tx, rx) = mpsc::unbounded_channel();
     let mut state = inner.state();
+    // The transport checked the allow-list during the handshake, but a removal may have been
+    // applied since (`refresh_membership` replaces the list, then closes the live connections
+    // under this lock): checked again here, under the lock, a connection is either seen and
+    // closed by that refresh or refused here, never kept.
+    if !inner.policy.allows(&peer) {
+        return Err(Refusal::NotAMember);
+    }
     let record = state.peers.entry(peer).or_default();
     if let Some(existing) = &record.live {
         let keep_new = existing.dialler == dialler || dialler == preferred;
         if !keep_new {
-            return None;
+            return Err(Refusal::Duplicate);
         }
         existing.connection.close(CloseCode::Duplicate, "another connection with this PC is kept");
     }
@@ -1023,7 +1060,15 @@ fn register(
     record.current = SessionStats::default();
     record.live =
         Some(LiveConnection { id, connection: connection.clone(), dialler, commands: tx, running: false });
-    Some((id, rx))
+    Ok((id, rx))
+}
+
+/// Why [`register`] did not keep a connection.
+enum Refusal {
+    /// Another connection with the same PC is kept.
+    Duplicate,
+    /// The PC is no longer a member (removed while the connection was being established).
+    NotAMember,
 }
 
 /// Runs a session on an established member connection until it ends. Returns whether it ended
@@ -1036,10 +1081,27 @@ async fn run_connection(
 ) -> bool {
     let peer = connection.peer();
     let addr = dialled_addr.unwrap_or_else(|| connection.remote_address());
-    let Some((id, commands)) = register(&inner, &connection, dialled, addr) else {
-        tracing::debug!(%peer, "dropping a duplicate connection");
-        connection.close(CloseCode::Duplicate, "another connection with this PC is kept");
-        return true;
+    let (id, commands) = match register(&inner, &connection, dialled, addr) {
+        Ok(kept) => kept,
+        Err(Refusal::Duplicate) => {
+            tracing::debug!(%peer, "dropping a duplicate connection");
+            connection.close(CloseCode::Duplicate, "another connection with this PC is kept");
+            return true;
+        }
+        Err(Refusal::NotAMember) => {
+            let detail =
+                "this PC was removed from the office; its connections are refused from now on".to_owned();
+            tracing::warn!(%peer, "refused the connection of a removed member");
+            connection.close(CloseCode::Removed, &detail);
+            inner.emit(SyncEvent::Refused {
+                node_id: Some(peer),
+                addr: Some(addr),
+                reason: RefusalReason::NotAMember,
+                detail,
+                by_peer: false,
+            });
+            return false;
+        }
     };
     let ending = drive(&inner, &connection, dialled, id, commands).await;
     let was_running = {
@@ -1256,6 +1318,7 @@ async fn drive_session(
     let mut session = Some(session);
     let mut changes = inner.changes.subscribe();
     let mut shutdown = inner.shutdown.subscribe();
+    let mut membership_seen = inner.membership_seen.subscribe();
     let mut pending: VecDeque<Vec<u8>> = VecDeque::new();
     let mut idle = false;
     let mut local_changed = false;
@@ -1273,7 +1336,10 @@ async fn drive_session(
     let mut last_progress = (0.0f64, Instant::now());
     loop {
         let budget = if idle { 0 } else { out_tx.capacity() };
-        if !pending.is_empty() || budget > 0 || local_changed || sync_requests > 0 {
+        // Nothing is read from the store or sent while the members may have changed and the
+        // membership refresh has not caught up (see `membership_current`).
+        let members_known = membership_current(inner);
+        if members_known && (!pending.is_empty() || budget > 0 || local_changed || sync_requests > 0) {
             let frames: Vec<Vec<u8>> = pending.drain(..pending.len().min(FRAMES_PER_STEP)).collect();
             let Some(mut s) = session.take() else { return Ending::Shutdown };
             let store = inner.store.clone();
@@ -1437,7 +1503,7 @@ async fn drive_session(
                 Some(Incoming::Ended(error)) => return ended(error),
                 None => return Ending::StreamEnded,
             },
-            permit = out_tx.reserve(), if !idle => match permit {
+            permit = out_tx.reserve(), if !idle && members_known => match permit {
                 Ok(permit) => drop(permit),
                 Err(_) => return Ending::StreamEnded,
             },
@@ -1447,6 +1513,11 @@ async fn drive_session(
                 }
                 local_changed = true;
                 idle = false;
+            }
+            seen = membership_seen.changed(), if !members_known => {
+                if seen.is_err() {
+                    return Ending::Shutdown;
+                }
             }
             command = commands.recv() => match command {
                 Some(Command::SyncNow(reply)) => {
