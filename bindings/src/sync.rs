@@ -52,6 +52,10 @@ pub struct SyncConfig {
     /// Publish this node's addresses in the office document.
     #[uniffi(default = true)]
     pub publish_address: bool,
+    /// Announce this node and find the office's other PCs on the LAN by mDNS; off where the
+    /// network blocks multicast or the office wants only static peers (like `--no-mdns`).
+    #[uniffi(default = true)]
+    pub mdns: bool,
 }
 
 fn socket_addr(field: &str, text: &str) -> ApiResult<SocketAddr> {
@@ -68,6 +72,7 @@ impl SyncConfig {
         c.advertise = self.advertise.iter().map(|a| socket_addr("advertise", a)).collect::<ApiResult<_>>()?;
         c.dial_members = self.dial_members;
         c.publish_address = self.publish_address;
+        c.mdns = self.mdns;
         Ok(c)
     }
 }
