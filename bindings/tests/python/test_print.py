@@ -53,3 +53,16 @@ def test_visitor_data_sheet(store: amer.AmerStore, tmp_path: pathlib.Path) -> No
     text = pdf_text(store.print_visitor_data(r.visitor_id), tmp_path)
     if text is not None:
         assert "[dihapus]" in text and "Rina" not in text
+
+
+def test_service_report_in_english_on_request(store: amer.AmerStore, tmp_path: pathlib.Path) -> None:
+    r = store.register(new_session())
+    serve(store, r.ticket, score=5)
+    english = store.print_session(r.ticket, amer.SessionDocument.SERVICE_REPORT, language=amer.Language.ENGLISH)
+    indonesian = store.print_session(r.ticket, amer.SessionDocument.SERVICE_REPORT)
+    assert english.startswith(b"%PDF") and indonesian.startswith(b"%PDF")
+    text = pdf_text(english, tmp_path)
+    if text is not None:
+        assert "SERVICE REPORT" in text and "Very good" in text and r.ticket in text
+        assert "LAPORAN HASIL LAYANAN" not in text
+        assert "LAPORAN HASIL LAYANAN" in pdf_text(indonesian, tmp_path)
