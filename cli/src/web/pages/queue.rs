@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use amer_core::model::{Coded, Lang, SessionStatus};
-use amer_core::store::{SessionFilter, SessionRow, StaffRow};
+use amer_core::model::{Coded, Lang, Session, SessionStatus};
+use amer_core::store::{Actor, SessionFilter, SessionRow, StaffRow};
 use amer_core::Store;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -162,24 +162,11 @@ pub async fn assign(
     Path(raw): Path<String>,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
-    let me = match auth::require(&app, &h, "/antrian") {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
-    let p = Page::new(lang, Some(me.clone()), "queue", "/antrian");
-    let Some(id) = session_key(&raw) else {
-        return error_page(&p, StatusCode::NOT_FOUND, p.t("not_found"), "/antrian");
-    };
     let officer = f.get("officer").cloned().unwrap_or_default();
-    let actor = me.actor();
-    let key = id.clone();
-    match app.run(move |s| s.assign(&actor, &key, &officer)).await {
-        Ok(s) => {
-            tracing::info!(ticket = %s.ticket, by = %me.nip, "officer assigned");
-            Redirect::to("/antrian").into_response()
-        }
-        Err(e) => refused(&app, &p, id, "officer", &e).await,
-    }
+    step(app, lang, &h, &raw, "officer", "officer assigned", move |s, actor, key| {
+        s.assign(actor, key, &officer)
+    })
+    .await
 }
 
 /// `POST /antrian/{id}/batal`.
@@ -190,22 +177,39 @@ pub async fn cancel(
     Path(raw): Path<String>,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
-    let me = match auth::require(&app, &h, "/antrian") {
+    let reason = f.get("reason").cloned().unwrap_or_default();
+    step(app, lang, &h, &raw, "reason", "session cancelled", move |s, actor, key| {
+        s.cancel(actor, key, &reason)
+    })
+    .await
+}
+
+/// One action on a queued session by the signed-in person: back to the board when done, the
+/// board with the library's refusal next to `field` when refused; `done` is the log line.
+async fn step(
+    app: Shared,
+    lang: Lang,
+    h: &HeaderMap,
+    raw: &str,
+    field: &str,
+    done: &'static str,
+    op: impl FnOnce(&Store, &Actor, &str) -> amer_core::Result<Session> + Send + 'static,
+) -> Response {
+    let me = match auth::require(&app, h, "/antrian") {
         Ok(m) => m,
         Err(r) => return r,
     };
     let p = Page::new(lang, Some(me.clone()), "queue", "/antrian");
-    let Some(id) = session_key(&raw) else {
+    let Some(id) = session_key(raw) else {
         return error_page(&p, StatusCode::NOT_FOUND, p.t("not_found"), "/antrian");
     };
-    let reason = f.get("reason").cloned().unwrap_or_default();
     let actor = me.actor();
     let key = id.clone();
-    match app.run(move |s| s.cancel(&actor, &key, &reason)).await {
+    match app.run(move |s| op(s, &actor, &key)).await {
         Ok(s) => {
-            tracing::info!(ticket = %s.ticket, by = %me.nip, "session cancelled");
+            tracing::info!(ticket = %s.ticket, by = %me.nip, "{done}");
             Redirect::to("/antrian").into_response()
         }
-        Err(e) => refused(&app, &p, id, "reason", &e).await,
+        Err(e) => refused(&app, &p, id, field, &e).await,
     }
 }
