@@ -2,74 +2,85 @@
 //! Facts (assignment, start, rating...) are written as a fresh map object under one root key, so
 //! two PCs writing the same fact concurrently produce a conflict Automerge keeps and we report.
 
+use automerge::iter::MapRangeItem;
 use automerge::transaction::Transactable;
-use automerge::{AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue, Value, ROOT};
+use automerge::{AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue, ScalarValueRef, Value, ValueRef, ROOT};
 
 use crate::model::{Conflict, ConflictValue, Stamp};
 use crate::Result;
 
-/// Read helpers over one map object.
+/// Read helpers over one map object. The map's visible entries are read once, in one pass
+/// over the object's ops (`map_range`), and looked up from there: a session is projected from
+/// about forty fields, and a lookup per field through the document costs several times more.
 pub(crate) struct MapReader<'a> {
     pub doc: &'a AutoCommit,
     pub obj: ObjId,
+    /// The visible entries, sorted by key.
+    entries: Vec<MapRangeItem<'a>>,
 }
 
 impl<'a> MapReader<'a> {
     pub fn root(doc: &'a AutoCommit) -> Self {
-        MapReader { doc, obj: ROOT }
+        Self::new(doc, ROOT)
     }
-    fn scalar(&self, key: &str) -> Option<ScalarValue> {
-        match self.doc.get(&self.obj, key).ok().flatten() {
-            Some((Value::Scalar(s), _)) => Some(s.into_owned()),
-            _ => None,
+    fn new(doc: &'a AutoCommit, obj: ObjId) -> Self {
+        let mut entries: Vec<MapRangeItem<'a>> = doc.map_range(&obj, ..).collect();
+        if !entries.is_sorted_by(|a, b| a.key <= b.key) {
+            entries.sort_by(|a, b| a.key.cmp(&b.key));
+        }
+        MapReader { doc, obj, entries }
+    }
+    fn entry(&self, key: &str) -> Option<&MapRangeItem<'a>> {
+        self.entries.binary_search_by(|e| e.key.as_ref().cmp(key)).ok().map(|i| &self.entries[i])
+    }
+    fn scalar(&self, key: &str) -> Option<&ScalarValueRef<'a>> {
+        match &self.entry(key)?.value {
+            ValueRef::Scalar(s) => Some(s),
+            ValueRef::Object(_) => None,
         }
     }
     pub fn str(&self, key: &str) -> Option<String> {
         match self.scalar(key)? {
-            ScalarValue::Str(s) => Some(s.to_string()),
+            ScalarValueRef::Str(s) => Some(s.to_string()),
             _ => None,
         }
     }
     pub fn i64(&self, key: &str) -> Option<i64> {
         match self.scalar(key)? {
-            ScalarValue::Int(i) => Some(i),
-            ScalarValue::Uint(u) => i64::try_from(u).ok(),
-            ScalarValue::Timestamp(t) => Some(t),
+            ScalarValueRef::Int(i) => Some(*i),
+            ScalarValueRef::Uint(u) => i64::try_from(*u).ok(),
+            ScalarValueRef::Timestamp(t) => Some(*t),
             _ => None,
         }
     }
     pub fn bool(&self, key: &str) -> Option<bool> {
         match self.scalar(key)? {
-            ScalarValue::Boolean(b) => Some(b),
+            ScalarValueRef::Boolean(b) => Some(*b),
             _ => None,
         }
     }
     pub fn bytes(&self, key: &str) -> Option<Vec<u8>> {
         match self.scalar(key)? {
-            ScalarValue::Bytes(b) => Some(b),
+            ScalarValueRef::Bytes(b) => Some(b.to_vec()),
             _ => None,
         }
     }
     /// A nested map (the winning value when conflicted).
     pub fn map(&self, key: &str) -> Option<MapReader<'a>> {
-        match self.doc.get(&self.obj, key).ok().flatten() {
-            Some((Value::Object(ObjType::Map), id)) => Some(MapReader { doc: self.doc, obj: id }),
-            _ => None,
-        }
+        let e = self.entry(key)?;
+        matches!(e.value, ValueRef::Object(ObjType::Map)).then(|| MapReader::new(self.doc, e.id()))
     }
     /// Text content of a text object, or a plain string (older documents).
     pub fn text(&self, key: &str) -> Option<String> {
-        match self.doc.get(&self.obj, key).ok().flatten() {
-            Some((Value::Object(ObjType::Text), id)) => self.doc.text(&id).ok(),
-            Some((Value::Scalar(s), _)) => match s.as_ref() {
-                ScalarValue::Str(s) => Some(s.to_string()),
-                _ => None,
-            },
+        let e = self.entry(key)?;
+        match &e.value {
+            ValueRef::Object(ObjType::Text) => self.doc.text(e.id()).ok(),
+            ValueRef::Scalar(ScalarValueRef::Str(s)) => Some(s.to_string()),
             _ => None,
         }
     }
     pub fn keys(&self) -> Vec<String> {
-        self.doc.keys(&self.obj).collect()
+        self.entries.iter().map(|e| e.key.to_string()).collect()
     }
     pub fn stamp(&self) -> Option<Stamp> {
         Some(Stamp {
@@ -78,16 +89,20 @@ impl<'a> MapReader<'a> {
             device: self.str("device").unwrap_or_default(),
         })
     }
-    /// Every map value under `key` rendered as JSON, the winner first.
+    /// Every map value under `key` rendered as JSON, the winner first; nothing is rendered
+    /// when the key holds one value (the usual case).
     fn all_values(&self, key: &str) -> Vec<ConflictValue> {
         let mut all = self.doc.get_all(&self.obj, key).unwrap_or_default();
+        if all.len() < 2 {
+            return Vec::new();
+        }
         // get_all returns values in op order; get() picks the winner: put it first.
         let winner = self.doc.get(&self.obj, key).ok().flatten().map(|(_, id)| id);
         all.sort_by_key(|(_, id)| Some(id) != winner.as_ref());
         all.into_iter()
             .map(|(v, id)| match v {
                 Value::Object(ObjType::Map) => {
-                    let m = MapReader { doc: self.doc, obj: id };
+                    let m = MapReader::new(self.doc, id);
                     ConflictValue { value: m.to_json(), stamp: m.stamp() }
                 }
                 Value::Object(ObjType::Text) => ConflictValue {
@@ -102,7 +117,8 @@ impl<'a> MapReader<'a> {
     /// The conflicts among this map's keys, except `skip`.
     pub fn conflicts(&self, skip: &[&str]) -> Vec<Conflict> {
         let mut out = Vec::new();
-        for key in self.keys() {
+        for e in self.entries.iter().filter(|e| e.conflict) {
+            let key = e.key.to_string();
             if skip.contains(&key.as_str()) {
                 continue;
             }
@@ -124,19 +140,19 @@ impl<'a> MapReader<'a> {
     /// and `device` are left out).
     pub fn to_json(&self) -> serde_json::Value {
         let mut m = serde_json::Map::new();
-        for key in self.keys() {
-            if matches!(key.as_str(), "at" | "by" | "device") {
+        for e in &self.entries {
+            if matches!(e.key.as_ref(), "at" | "by" | "device") {
                 continue;
             }
-            let v = match self.doc.get(&self.obj, key.as_str()).ok().flatten() {
-                Some((Value::Scalar(s), _)) => scalar_json(&s),
-                Some((Value::Object(ObjType::Map), id)) => MapReader { doc: self.doc, obj: id }.to_json(),
-                Some((Value::Object(ObjType::Text), id)) => {
-                    serde_json::Value::String(self.doc.text(&id).unwrap_or_default())
+            let v = match &e.value {
+                ValueRef::Scalar(s) => scalar_json(&ScalarValue::from(s)),
+                ValueRef::Object(ObjType::Map) => MapReader::new(self.doc, e.id()).to_json(),
+                ValueRef::Object(ObjType::Text) => {
+                    serde_json::Value::String(self.doc.text(e.id()).unwrap_or_default())
                 }
-                _ => serde_json::Value::Null,
+                ValueRef::Object(_) => serde_json::Value::Null,
             };
-            m.insert(key, v);
+            m.insert(e.key.to_string(), v);
         }
         serde_json::Value::Object(m)
     }

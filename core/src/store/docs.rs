@@ -24,7 +24,7 @@ pub(crate) struct Loaded {
 /// Reads the stored bytes (snapshot followed by pending changes) of a document.
 pub(crate) fn doc_bytes(tx: &Transaction<'_>, id: &str) -> Result<Option<(DocKind, Vec<u8>)>> {
     let row: Option<(String, Vec<u8>)> = tx
-        .query_row("SELECT kind, snapshot FROM docs WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .row("SELECT kind, snapshot FROM docs WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let Some((kind, mut bytes)) = row else {
         return Ok(None);
@@ -140,7 +140,6 @@ fn store(ctx: &mut WriteCtx<'_, '_>, l: &mut Loaded) -> Result<Option<i64>> {
 
 /// The stored heads of a document.
 pub(crate) fn heads(tx: &Transaction<'_>, id: &str) -> Result<Option<Vec<ChangeHash>>> {
-    let h: Option<Vec<u8>> =
-        tx.query_row("SELECT heads FROM docs WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+    let h: Option<Vec<u8>> = tx.row("SELECT heads FROM docs WHERE id = ?1", [id], |r| r.get(0)).optional()?;
     h.map(|b| decode_heads(&b)).transpose()
 }

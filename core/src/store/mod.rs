@@ -184,7 +184,8 @@ impl Store {
         {
             let mut conn = self.lock();
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let mut ctx = WriteCtx { tx: &tx, store: self, events: Vec::new(), last_invalid: None };
+            let mut ctx =
+                WriteCtx { tx: &tx, store: self, events: Vec::new(), last_invalid: None, deferred: false };
             out = f(&mut ctx)?;
             events = std::mem::take(&mut ctx.events);
             tx.commit()?;
@@ -334,12 +335,15 @@ pub(crate) struct WriteCtx<'t, 's> {
     pub events: Vec<ChangeEvent>,
     /// The validation problem of the document committed last (see `docs::commit`).
     pub last_invalid: Option<String>,
+    /// Whether this transaction already noted a deferred projection (the first, lowest feed
+    /// position is the one that counts).
+    pub deferred: bool,
 }
 
 impl WriteCtx<'_, '_> {
     /// The next feed sequence number.
     pub fn next_seq(&mut self) -> Result<i64> {
-        let seq: i64 = self.tx.query_row(
+        let seq: i64 = self.tx.row(
             "UPDATE meta SET value = CAST(CAST(value AS TEXT) AS INTEGER) + 1 WHERE key = 'seq' RETURNING CAST(value AS INTEGER)",
             [],
             |r| r.get(0),
