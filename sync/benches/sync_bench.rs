@@ -42,6 +42,7 @@ fn main() {
     match value("--role").as_deref() {
         Some("server") => return server(&args),
         Some("client") => return client(&args),
+        Some("measure") => return measure(&args),
         _ => {}
     }
     let docs_filter: Option<usize> = value("--docs").and_then(|d| d.parse().ok());
@@ -337,9 +338,19 @@ fn trace_if_asked() {
     if let Ok(filter) = std::env::var("AMER_BENCH_LOG") {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
-            .with_timer(tracing_subscriber::fmt::time::uptime())
+            .with_timer(WallClock)
             .with_writer(std::io::stderr)
             .try_init();
+    }
+}
+
+/// Wall-clock milliseconds (within the last 100 s), the same clock in both processes, so that
+/// their logs can be merged and compared.
+struct WallClock;
+
+impl tracing_subscriber::fmt::time::FormatTime for WallClock {
+    fn format_time(&self, w: &mut tracing_subscriber::fmt::format::Writer<'_>) -> std::fmt::Result {
+        write!(w, "{:9.3}", (micros_now() % 100_000_000) as f64 / 1000.0)
     }
 }
 
@@ -498,8 +509,10 @@ fn client(args: &[String]) {
             }
             _ => {
                 let started = Instant::now();
+                tracing::debug!("bench: sync_now starts");
                 let reports = node.sync_now(Some(server), Duration::from_secs(600)).await.unwrap();
                 let elapsed = started.elapsed();
+                tracing::debug!("bench: sync_now returned");
                 let cpu_at_sync = cpu_ms();
                 // Received documents are stored at once and projected (lists, search) before
                 // the next query; the node starts that in the background. Wait for it too.
@@ -509,6 +522,7 @@ fn client(args: &[String]) {
                     .unwrap()
                     .unwrap();
                 let projected = started.elapsed();
+                tracing::debug!("bench: projections caught up");
                 let report = reports.first().cloned();
                 let mut json = serde_json::json!({
                     "projections_done_ms": (projected.as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
@@ -551,6 +565,179 @@ fn client(args: &[String]) {
         map.insert("client_cpu_ms".into(), serde_json::json!(cpu_ms()));
     }
     println!("result {result}");
+}
+
+// ----- Measurements of the pieces -----
+
+fn measure(args: &[String]) {
+    let docs: usize = arg(args, "--docs").parse().unwrap_or(10_000);
+    let base = generated(docs);
+    let run = run_dir("measure");
+    copy_dir(&base.join("server"), &run.join("server"));
+    let store = Store::open(run.join("server").join("amer.db")).unwrap();
+    let feed = store.changes_since(0, 50_000).unwrap();
+    let items: Vec<(amer_core::DocId, Vec<automerge::ChangeHash>)> = feed
+        .iter()
+        .filter_map(|item| match &item.kind {
+            FeedKind::Doc { id, kind: amer_core::DocKind::Session, heads } => Some((*id, heads.clone())),
+            _ => None,
+        })
+        .step_by(97)
+        .take(50)
+        .collect();
+    let n = items.len() as f64;
+    let time = |what: &str, f: &mut dyn FnMut()| {
+        let started = Instant::now();
+        f();
+        println!("{what}: {:.1} µs per doc", started.elapsed().as_secs_f64() * 1e6 / n);
+    };
+    time("doc_heads", &mut || {
+        for (id, _) in &items {
+            store.doc_heads(id).unwrap();
+        }
+    });
+    time("has_heads", &mut || {
+        for (id, heads) in &items {
+            assert!(store.has_heads(id, heads).unwrap());
+        }
+    });
+    time("docs_for_peer whole", &mut || {
+        for (id, _) in &items {
+            store.docs_for_peer(&[(*id, Vec::new())]).unwrap();
+        }
+    });
+    time("docs_for_peer after own heads", &mut || {
+        for (id, heads) in &items {
+            store.docs_for_peer(&[(*id, heads.clone())]).unwrap();
+        }
+    });
+    time("docs_for_peer 50 at once after own heads", &mut || {
+        store.docs_for_peer(&items).unwrap();
+    });
+    time("doc_bytes + AutoCommit::load", &mut || {
+        for (id, _) in &items {
+            let (_, bytes) = store.doc_bytes(id).unwrap().unwrap();
+            automerge::AutoCommit::load(&bytes).unwrap();
+        }
+    });
+    composition(&store);
+    let _ = std::fs::remove_dir_all(&run);
+}
+
+/// What the initial sync's batches are made of, per session document.
+fn composition(store: &Store) {
+    use amer_sync::protocol::message::{deflate_batch, BatchBody, Blob, WireDoc, WireKey, WireKind};
+    let feed = store.changes_since(0, 1_000_000).unwrap();
+    let mut docs = Vec::new();
+    let mut keys = Vec::new();
+    for item in &feed {
+        match &item.kind {
+            FeedKind::Doc { id, .. } => docs.push((*id, Vec::new())),
+            FeedKind::Key(v) => keys.push(*v),
+        }
+    }
+    let started = Instant::now();
+    let mut stored = Vec::new();
+    for chunk in docs.chunks(64) {
+        stored.extend(store.docs_for_peer(chunk).unwrap());
+    }
+    let read_s = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let expanded: Vec<Vec<u8>> =
+        stored.iter().map(|(_, _, b)| automerge::AutoCommit::load(b).unwrap().save_nocompress()).collect();
+    let expand_s = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let records = store.key_records(&keys).unwrap();
+    let keys_s = started.elapsed().as_secs_f64();
+    let n = docs.len() as f64;
+    let sum = |v: &mut dyn Iterator<Item = usize>| v.sum::<usize>() as f64;
+    println!("documents {} keys {}", docs.len(), keys.len());
+    println!(
+        "read {:.0} ms, expand {:.0} ms, key records {:.0} ms",
+        read_s * 1e3,
+        expand_s * 1e3,
+        keys_s * 1e3
+    );
+    println!("stored bytes per doc {:.1}", sum(&mut stored.iter().map(|d| d.2.len())) / n);
+    println!("expanded bytes per doc {:.1}", sum(&mut expanded.iter().map(Vec::len)) / n);
+    // Sealed visitor data inside the documents.
+    let mut sealed = 0usize;
+    for (_, _, bytes) in &stored {
+        let doc = automerge::AutoCommit::load(bytes).unwrap();
+        use automerge::ReadDoc;
+        if let Ok(Some((_, visitor))) = doc.get(automerge::ROOT, "visitor") {
+            if let Ok(Some((automerge::Value::Scalar(s), _))) = doc.get(&visitor, "sealed") {
+                if let automerge::ScalarValue::Bytes(b) = s.as_ref() {
+                    sealed += b.len();
+                }
+            }
+        }
+    }
+    println!("sealed bytes per doc {:.1}", sealed as f64 / n);
+    let wire_key = |r: &amer_core::store::KeyRecord| WireKey::from_record(r.clone());
+    let batches = |with_docs: bool, with_keys: bool, digest: bool, expand: bool, batch: usize, level: u32| {
+        let mut total = 0usize;
+        let mut raw_total = 0usize;
+        let mut body = BatchBody::default();
+        let mut raw = 0usize;
+        let mut ki = 0usize;
+        let started = Instant::now();
+        let mut flush = |body: &mut BatchBody, raw: &mut usize| {
+            if body.docs.is_empty() && body.keys.is_empty() {
+                return;
+            }
+            if let (Ok(path), true) = (
+                std::env::var("AMER_DUMP_RAW"),
+                expand && digest && with_keys && batch == 256 << 10 && level == 6,
+            ) {
+                let raw = postcard::to_allocvec(&*body).unwrap();
+                let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path).unwrap();
+                f.write_all(&raw).unwrap();
+            }
+            let (len, deflated) = deflate_batch(body, level).unwrap();
+            raw_total += len as usize;
+            total += deflated.len() + 20;
+            *body = BatchBody::default();
+            *raw = 0;
+        };
+        for (i, (id, kind, bytes)) in stored.iter().enumerate() {
+            if with_docs {
+                let bytes = if expand { expanded[i].clone() } else { bytes.clone() };
+                raw += bytes.len() + 40;
+                body.docs.push(WireDoc {
+                    id: *id.0.as_bytes(),
+                    kind: WireKind::from(*kind),
+                    heads_digest: if digest { Some([7; 16]) } else { None },
+                    bytes: Blob(bytes),
+                });
+            }
+            if with_keys && ki < records.len() {
+                body.keys.push(wire_key(&records[ki]));
+                ki += 1;
+                raw += 150;
+            }
+            if raw >= batch {
+                flush(&mut body, &mut raw);
+            }
+        }
+        flush(&mut body, &mut raw);
+        (total as f64 / n, raw_total as f64 / n, started.elapsed().as_secs_f64() * 1e3)
+    };
+    for (label, d, k, g, e, b, l) in [
+        ("now (docs+keys, digest, expanded, 256K, level 6)", true, true, true, true, 256 << 10, 6),
+        ("level 1", true, true, true, true, 256 << 10, 1),
+        ("level 9", true, true, true, true, 256 << 10, 9),
+        ("1 MiB batches", true, true, true, true, 1 << 20, 6),
+        ("4 MiB batches level 9", true, true, true, true, 4 << 20, 9),
+        ("not expanded", true, true, true, false, 256 << 10, 6),
+        ("no digest", true, true, false, true, 256 << 10, 6),
+        ("docs only", true, false, true, true, 256 << 10, 6),
+        ("docs only, no digest", true, false, false, true, 256 << 10, 6),
+        ("keys only", false, true, false, true, 256 << 10, 6),
+    ] {
+        let (wire, raw, ms) = batches(d, k, g, e, b, l);
+        println!("{label}: {wire:.1} B per doc on the wire ({raw:.1} raw), {ms:.0} ms");
+    }
 }
 
 // ----- Realistic sessions -----

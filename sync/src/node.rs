@@ -57,6 +57,12 @@ const WRITER_QUEUE: usize = 8;
 /// How long a new connection may take to open its stream.
 const STREAM_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How long the background catch-up of projections waits after a sync completes.
+const PROJECTION_PAUSE: Duration = Duration::from_millis(20);
+
+/// How long a node that shuts down waits for a peer to take its last messages.
+const SHUTDOWN_GRACE: Duration = Duration::from_millis(300);
+
 /// How a node runs. [`NodeConfig::new`] gives LAN defaults.
 #[derive(Debug, Clone)]
 pub struct NodeConfig {
@@ -410,9 +416,12 @@ impl SyncNode {
                                 .map_err(|_| NodeError::Connect(ConnectError::TimedOut { addr }))??;
                         let id = connection.peer();
                         inner.state().addr_ids.insert(addr, id);
+                        // Registered now, so that the request below finds the connection
+                        // instead of polling for it.
+                        let registered = register(inner, &connection, true, addr);
                         let task_inner = inner.clone();
                         inner.spawn(async move {
-                            run_connection(task_inner, connection, true, Some(addr)).await;
+                            run_registered(task_inner, connection, true, addr, registered).await;
                         });
                         vec![id]
                     }
@@ -494,6 +503,19 @@ impl SyncNode {
         if let Some(discovery) = discovery {
             // The daemon's goodbye waits a little: keep it off the executor.
             let _ = tokio::task::spawn_blocking(move || discovery.shutdown()).await;
+        }
+        // Sessions leave gracefully (see `drive`): wait for them, a little, before closing.
+        let deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE + Duration::from_millis(100);
+        loop {
+            let ended = inner.connection_ended.notified();
+            tokio::pin!(ended);
+            ended.as_mut().enable();
+            if !inner.state().peers.values().any(|r| r.live.is_some()) {
+                break;
+            }
+            if tokio::time::timeout_at(deadline, ended).await.is_err() {
+                break;
+            }
         }
         let _ = tokio::time::timeout(Duration::from_secs(2), inner.transport.close()).await;
         let mut tasks =
@@ -769,6 +791,9 @@ fn catch_up_in_background(inner: &Arc<Inner>) {
     }
     let task_inner = inner.clone();
     inner.spawn(async move {
+        // A moment first: whoever waited for the sync (a `sync_now` about to return, the next
+        // batch of a live session) gets the CPU and the store before this longer work.
+        tokio::time::sleep(PROJECTION_PAUSE).await;
         let store = task_inner.store.clone();
         let result = tokio::task::spawn_blocking(move || store.catch_up_projections()).await;
         task_inner.catching_up.store(false, Ordering::SeqCst);
@@ -1079,9 +1104,21 @@ async fn run_connection(
     dialled: bool,
     dialled_addr: Option<SocketAddr>,
 ) -> bool {
-    let peer = connection.peer();
     let addr = dialled_addr.unwrap_or_else(|| connection.remote_address());
-    let (id, commands) = match register(&inner, &connection, dialled, addr) {
+    let registered = register(&inner, &connection, dialled, addr);
+    run_registered(inner, connection, dialled, addr, registered).await
+}
+
+/// [`run_connection`] after [`register`].
+async fn run_registered(
+    inner: Arc<Inner>,
+    connection: PeerConnection,
+    dialled: bool,
+    addr: SocketAddr,
+    registered: Result<(u64, mpsc::UnboundedReceiver<Command>), Refusal>,
+) -> bool {
+    let peer = connection.peer();
+    let (id, commands) = match registered {
         Ok(kept) => kept,
         Err(Refusal::Duplicate) => {
             tracing::debug!(%peer, "dropping a duplicate connection");
@@ -1289,9 +1326,31 @@ async fn drive(
         }
         let _ = send.finish();
     });
+    let mut writer = writer;
     let ending = drive_session(inner, connection, id, session, &mut in_rx, &out_tx, &mut commands).await;
+    if matches!(ending, Ending::Shutdown) {
+        // Leave gracefully: send what is queued, end the stream, and give the peer a moment
+        // to handle it (it closes the connection once it has) or to end its own stream (it is
+        // leaving too). The last messages (an Applied, the offers that move the peer's
+        // checkpoint) then take effect instead of being cut off by the close.
+        drop(out_tx);
+        let _ = tokio::time::timeout(SHUTDOWN_GRACE, async {
+            let _ = (&mut writer).await;
+            loop {
+                tokio::select! {
+                    _ = connection.closed() => break,
+                    incoming = in_rx.recv() => match incoming {
+                        Some(Incoming::Frame(_)) => {}
+                        _ => break,
+                    },
+                }
+            }
+        })
+        .await;
+    } else {
+        drop(out_tx);
+    }
     reader.abort();
-    drop(out_tx);
     writer.abort();
     ending
 }
@@ -1334,8 +1393,25 @@ async fn drive_session(
     let opened = synced_since;
     let mut first_waiter = true;
     let mut last_progress = (0.0f64, Instant::now());
+    // The peer's stream ended (or failed) after the frames still in `pending`: they are
+    // handled (and the checkpoint recorded) before the session ends, so that the last
+    // messages of a peer that closes gracefully take effect.
+    let mut stream_end: Option<Ending> = None;
     loop {
-        let budget = if idle { 0 } else { out_tx.capacity() };
+        // Requests already waiting go into the next step (a request taken before the session
+        // runs needs no SyncRequest: the Hellos already say how far each side must get).
+        while let Ok(Command::SyncNow(reply)) = commands.try_recv() {
+            sync_requests += 1;
+            new_waiters.push(reply);
+            idle = false;
+        }
+        if stream_end.is_some() && (pending.is_empty() || !membership_current(inner)) {
+            return stream_end.unwrap_or(Ending::StreamEnded);
+        }
+        // An idle session polls for output again once something arrives (what arrived usually
+        // calls for an answer: in the same step, not in one more).
+        let quiet = idle && pending.is_empty() && !local_changed && sync_requests == 0;
+        let budget = if quiet || stream_end.is_some() { 0 } else { out_tx.capacity() };
         // Nothing is read from the store or sent while the members may have changed and the
         // membership refresh has not caught up (see `membership_current`).
         let members_known = membership_current(inner);
@@ -1345,6 +1421,7 @@ async fn drive_session(
             let store = inner.store.clone();
             let changed = std::mem::take(&mut local_changed);
             let requests = std::mem::take(&mut sync_requests);
+            tracing::trace!(%peer, frames = frames.len(), budget, "step");
             let step = tokio::task::spawn_blocking(move || {
                 let mut out = Vec::new();
                 let mut exhausted = false;
@@ -1386,6 +1463,7 @@ async fn drive_session(
                 return Ending::Local(error);
             }
             idle = exhausted;
+            tracing::trace!(%peer, out = out.len(), "step done");
             for bytes in out {
                 if out_tx.try_send(bytes).is_err() {
                     return Ending::StreamEnded;
@@ -1467,22 +1545,22 @@ async fn drive_session(
                 });
             }
             if now_caught_up {
-                // Both ways applied: bring the projections of what arrived up to date now,
-                // off the session's path, rather than in the first query.
-                catch_up_in_background(inner);
+                for waiter in waiters.drain(..) {
+                    let _ = waiter.reply.send(report(peer, addr, stats, waiter.since, waiter.started));
+                }
                 if !caught_up {
                     let r = report(peer, addr, stats, synced_since.0, synced_since.1);
                     tracing::debug!(%peer, docs_sent = r.docs_sent, docs_received = r.docs_received, millis = r.millis, "caught up");
                     inner.emit(SyncEvent::Synced(r));
                 }
-                for waiter in waiters.drain(..) {
-                    let _ = waiter.reply.send(report(peer, addr, stats, waiter.since, waiter.started));
-                }
+                // Both ways applied: bring the projections of what arrived up to date now,
+                // off the session's path, rather than in the first query.
+                catch_up_in_background(inner);
             } else if caught_up {
                 synced_since = (stats, Instant::now());
             }
             caught_up = now_caught_up;
-            if !pending.is_empty() || (!idle && out_tx.capacity() > 0) {
+            if stream_end.is_some() || !pending.is_empty() || (!idle && out_tx.capacity() > 0) {
                 continue;
             }
         }
@@ -1495,12 +1573,15 @@ async fn drive_session(
                     while pending.len() < FRAMES_PER_STEP {
                         match in_rx.try_recv() {
                             Ok(Incoming::Frame(frame)) => pending.push_back(frame),
-                            Ok(Incoming::Ended(error)) => return ended(error),
+                            Ok(Incoming::Ended(error)) => {
+                                stream_end = Some(ended(error));
+                                break;
+                            }
                             Err(_) => break,
                         }
                     }
                 }
-                Some(Incoming::Ended(error)) => return ended(error),
+                Some(Incoming::Ended(error)) => stream_end = Some(ended(error)),
                 None => return Ending::StreamEnded,
             },
             permit = out_tx.reserve(), if !idle && members_known => match permit {

@@ -209,10 +209,11 @@ pub struct Session {
     work: VecDeque<Work>,
     peer_applied: u64,
     outbound_target: u64,
-    /// Received data changed the store since the outbound target was last raised: the peer
-    /// must confirm the resulting feed positions too (their items are echoes it already has,
-    /// filtered out of the offers, but its checkpoint must move past them, or the next
-    /// session would offer them all again).
+    /// Received data changed the store since the last offer round: the resulting feed
+    /// positions must be offered too. Their items hold nothing the peer lacks (echoes, filtered
+    /// out of the offers, or merges of what both sides already exchanged), so the catch-up
+    /// does not wait for the peer to confirm them; but the peer's checkpoint must move past
+    /// them, or the next session would offer them all again.
     applied_since_target: bool,
     /// The checkpoint moved and is not recorded in the store yet.
     checkpoint_dirty: bool,
@@ -383,6 +384,7 @@ impl Session {
     /// Handles one received message.
     pub fn handle(&mut self, store: &Store, message: Message) -> Result<(), SessionError> {
         self.stats.messages_received += 1;
+        tracing::trace!(peer = %self.peer, message = message.name(), "received");
         if self.phase == Phase::AwaitingHello {
             return match message {
                 Message::Hello(hello) => self.on_hello(store, hello),
@@ -401,7 +403,7 @@ impl Session {
                 if !std::mem::take(&mut self.needs_in_round) && self.awaiting_data_end.is_empty() {
                     // Nothing asked for in this round and nothing outstanding: everything up to
                     // `upto` is here already, so skip NeedEnd/DataEnd and confirm at once.
-                    self.reached(store, upto)?;
+                    self.reached(upto);
                 } else {
                     self.outbox.push_back(Message::NeedEnd { upto });
                     self.awaiting_data_end.push_back(upto);
@@ -422,7 +424,7 @@ impl Session {
                     return Err(unexpected(format!("DataEnd {upto} answers no NeedEnd")));
                 }
                 self.awaiting_data_end.pop_front();
-                self.reached(store, upto)?;
+                self.reached(upto);
                 Ok(())
             }
             Message::Applied { upto } => {
@@ -452,6 +454,7 @@ impl Session {
             return Ok(None);
         };
         let bytes = message.encode()?;
+        tracing::trace!(peer = %self.peer, message = message.name(), len = bytes.len(), "sending");
         self.stats.bytes_sent += bytes.len() as u64 + crate::transport::FRAME_HEADER_LEN as u64;
         Ok(Some(bytes))
     }
@@ -499,17 +502,17 @@ impl Session {
     /// Everything the peer offered up to `upto` is applied: move the checkpoint (recorded by
     /// `flush_checkpoint`, after Applied is on its way: the data is already durable, and a
     /// checkpoint lost in a crash only means a re-offer) and confirm.
-    fn reached(&mut self, store: &Store, upto: u64) -> Result<(), SessionError> {
+    fn reached(&mut self, upto: u64) {
         self.checkpoint = upto;
         self.checkpoint_dirty = true;
         self.events.push(SessionEvent::CheckpointSaved { upto });
         self.outbox.push_back(Message::Applied { upto });
         if std::mem::take(&mut self.applied_since_target) {
-            // What was applied got new feed positions here: have the peer confirm those too.
-            self.outbound_target = self.outbound_target.max(seq_u64(store.current_seq()?));
+            // What was applied got new feed positions here: offer them (an empty round once the
+            // echoes are filtered out) in the same flight as Applied, so that the peer's
+            // checkpoint moves past them. Not waited for: see `applied_since_target`.
             self.want_round = true;
         }
-        Ok(())
     }
 
     fn on_hello(&mut self, store: &Store, hello: Hello) -> Result<(), SessionError> {
@@ -592,16 +595,15 @@ impl Session {
                     let theirs: Vec<ChangeHash> = heads.iter().map(|h| ChangeHash(*h)).collect();
                     self.echo.record_doc(id, heads_digest(&theirs));
                     let doc = DocId(uuid_from(id));
+                    // Different heads: ask, with ours, without first checking whether ours
+                    // already contain theirs (that check loads the document, ~0.1 ms each,
+                    // and the answer is nearly always no: the peer changed it). When this side
+                    // is ahead after all, the peer, which lacks some of our heads, sends the
+                    // whole document and applying it changes nothing.
                     let needed = match store.doc_heads(&doc)? {
                         None => Some(Vec::new()),
                         Some(ours) if same_heads(&ours, &theirs) => None,
-                        Some(ours) => {
-                            if store.has_heads(&doc, &theirs)? {
-                                None
-                            } else {
-                                Some(ours)
-                            }
-                        }
+                        Some(ours) => Some(ours),
                     };
                     if let Some(ours) = needed {
                         need.docs.push(NeedDoc { id, heads: ours.iter().map(|h| h.0).collect() });
@@ -835,7 +837,9 @@ impl Session {
                             .filter(|(_, heads)| heads.is_empty())
                             .map(|(id, _)| *id)
                             .collect();
+                        let started = std::time::Instant::now();
                         let mut docs = store.docs_for_peer(&requests)?;
+                        tracing::trace!(peer = %self.peer, docs = docs.len(), micros = started.elapsed().as_micros() as u64, "documents read");
                         if self.config.expand_documents && !whole.is_empty() {
                             for doc in &mut docs {
                                 if whole.contains(&doc.0) {
@@ -854,7 +858,10 @@ impl Session {
         if body.docs.is_empty() && body.keys.is_empty() {
             return Ok(None);
         }
-        Ok(Some(self.batch_message(body, 0)?))
+        let started = std::time::Instant::now();
+        let message = self.batch_message(body, 0)?;
+        tracing::trace!(peer = %self.peer, micros = started.elapsed().as_micros() as u64, "batch deflated");
+        Ok(Some(message))
     }
 
     fn batch_message(&self, body: BatchBody, through: u64) -> Result<Message, SessionError> {
