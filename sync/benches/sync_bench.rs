@@ -626,45 +626,59 @@ fn measure(args: &[String]) {
 
 /// What the initial sync's batches are made of, per session document.
 fn composition(store: &Store) {
-    use amer_sync::protocol::message::{deflate_batch, BatchBody, Blob, WireDoc, WireKey, WireKind};
+    use amer_sync::protocol::docbytes;
+    use amer_sync::protocol::message::{
+        deflate_batch, BatchBody, BatchItem, Blob, TextId, WireDoc, WireKey, WireKind,
+    };
     let feed = store.changes_since(0, 1_000_000).unwrap();
-    let mut docs = Vec::new();
-    let mut keys = Vec::new();
-    for item in &feed {
-        match &item.kind {
-            FeedKind::Doc { id, .. } => docs.push((*id, Vec::new())),
-            FeedKind::Key(v) => keys.push(*v),
+    let started = Instant::now();
+    let mut items = Vec::new();
+    for chunk in feed.chunks(64) {
+        let requests: Vec<_> = chunk
+            .iter()
+            .filter_map(|i| match &i.kind {
+                FeedKind::Doc { id, .. } => Some((*id, Vec::new())),
+                FeedKind::Key(_) => None,
+            })
+            .collect();
+        let keys: Vec<_> = chunk
+            .iter()
+            .filter_map(|i| match &i.kind {
+                FeedKind::Key(v) => Some(*v),
+                FeedKind::Doc { .. } => None,
+            })
+            .collect();
+        let mut docs: std::collections::HashMap<_, _> =
+            store.docs_for_peer(&requests).unwrap().into_iter().map(|(id, k, b)| (id, (k, b))).collect();
+        let mut records: std::collections::HashMap<_, _> =
+            store.key_records(&keys).unwrap().into_iter().map(|r| (r.visitor_id, r)).collect();
+        for item in chunk {
+            match &item.kind {
+                FeedKind::Doc { id, .. } => {
+                    let (kind, bytes) = docs.remove(id).unwrap();
+                    items.push((Some((*id, kind, bytes)), None));
+                }
+                FeedKind::Key(v) => items.push((None, records.remove(v))),
+            }
         }
     }
-    let started = Instant::now();
-    let mut stored = Vec::new();
-    for chunk in docs.chunks(64) {
-        stored.extend(store.docs_for_peer(chunk).unwrap());
-    }
     let read_s = started.elapsed().as_secs_f64();
+    let n = items.iter().filter(|i| i.0.is_some()).count() as f64;
+    let stored: usize = items.iter().filter_map(|i| i.0.as_ref().map(|d| d.2.len())).sum();
     let started = Instant::now();
-    let expanded: Vec<Vec<u8>> =
-        stored.iter().map(|(_, _, b)| automerge::AutoCommit::load(b).unwrap().save_nocompress()).collect();
+    let expanded: Vec<Option<Vec<u8>>> =
+        items.iter().map(|i| i.0.as_ref().map(|d| docbytes::inflate_columns(d.2.clone()))).collect();
     let expand_s = started.elapsed().as_secs_f64();
     let started = Instant::now();
-    let records = store.key_records(&keys).unwrap();
-    let keys_s = started.elapsed().as_secs_f64();
-    let n = docs.len() as f64;
-    let sum = |v: &mut dyn Iterator<Item = usize>| v.sum::<usize>() as f64;
-    println!("documents {} keys {}", docs.len(), keys.len());
-    println!(
-        "read {:.0} ms, expand {:.0} ms, key records {:.0} ms",
-        read_s * 1e3,
-        expand_s * 1e3,
-        keys_s * 1e3
-    );
-    println!("stored bytes per doc {:.1}", sum(&mut stored.iter().map(|d| d.2.len())) / n);
-    println!("expanded bytes per doc {:.1}", sum(&mut expanded.iter().map(Vec::len)) / n);
-    // Sealed visitor data inside the documents.
+    for (id, _, bytes) in items.iter().filter_map(|i| i.0.as_ref()).take(2000) {
+        let mut doc = automerge::AutoCommit::load(bytes).unwrap();
+        let _ = (id, doc.save_nocompress());
+    }
+    let load_save_s = started.elapsed().as_secs_f64() * n / 2000.0_f64.min(n);
     let mut sealed = 0usize;
-    for (_, _, bytes) in &stored {
-        let doc = automerge::AutoCommit::load(bytes).unwrap();
+    for (_, _, bytes) in items.iter().filter_map(|i| i.0.as_ref()) {
         use automerge::ReadDoc;
+        let doc = automerge::AutoCommit::load(bytes).unwrap();
         if let Ok(Some((_, visitor))) = doc.get(automerge::ROOT, "visitor") {
             if let Ok(Some((automerge::Value::Scalar(s), _))) = doc.get(&visitor, "sealed") {
                 if let automerge::ScalarValue::Bytes(b) = s.as_ref() {
@@ -673,26 +687,49 @@ fn composition(store: &Store) {
             }
         }
     }
-    println!("sealed bytes per doc {:.1}", sealed as f64 / n);
-    let wire_key = |r: &amer_core::store::KeyRecord| WireKey::from_record(r.clone());
-    let batches = |with_docs: bool, with_keys: bool, digest: bool, expand: bool, batch: usize, level: u32| {
+    let key_fields: usize = items
+        .iter()
+        .filter_map(|i| i.1.as_ref())
+        .map(|r| {
+            r.key.as_ref().map_or(0, Vec::len)
+                + r.phone_hash.as_ref().map_or(0, Vec::len)
+                + r.nik_hash.as_ref().map_or(0, Vec::len)
+        })
+        .sum();
+    println!("documents {n} items {}", items.len());
+    println!(
+        "read {:.0} ms, expand on the bytes {:.0} ms (load + save_nocompress would take {:.0} ms)",
+        read_s * 1e3,
+        expand_s * 1e3,
+        load_save_s * 1e3
+    );
+    println!("stored bytes per doc {:.1}", stored as f64 / n);
+    println!(
+        "expanded bytes per doc {:.1}",
+        expanded.iter().flatten().map(Vec::len).sum::<usize>() as f64 / n
+    );
+    println!(
+        "sealed visitor data per doc {:.1} B; key record key+hashes per doc {:.1} B",
+        sealed as f64 / n,
+        key_fields as f64 / n
+    );
+    let batches = |with_docs: bool, with_keys: bool, expand: bool, batch: usize, level: u32| {
         let mut total = 0usize;
         let mut raw_total = 0usize;
         let mut body = BatchBody::default();
         let mut raw = 0usize;
-        let mut ki = 0usize;
         let started = Instant::now();
         let mut flush = |body: &mut BatchBody, raw: &mut usize| {
-            if body.docs.is_empty() && body.keys.is_empty() {
+            if body.items.is_empty() {
                 return;
             }
             if let (Ok(path), true) = (
                 std::env::var("AMER_DUMP_RAW"),
-                expand && digest && with_keys && batch == 256 << 10 && level == 6,
+                with_docs && with_keys && expand && batch == 1 << 20 && level == 6,
             ) {
-                let raw = postcard::to_allocvec(&*body).unwrap();
+                let bytes = postcard::to_allocvec(&*body).unwrap();
                 let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path).unwrap();
-                f.write_all(&raw).unwrap();
+                f.write_all(&bytes).unwrap();
             }
             let (len, deflated) = deflate_batch(body, level).unwrap();
             raw_total += len as usize;
@@ -700,21 +737,20 @@ fn composition(store: &Store) {
             *body = BatchBody::default();
             *raw = 0;
         };
-        for (i, (id, kind, bytes)) in stored.iter().enumerate() {
-            if with_docs {
-                let bytes = if expand { expanded[i].clone() } else { bytes.clone() };
-                raw += bytes.len() + 40;
-                body.docs.push(WireDoc {
-                    id: *id.0.as_bytes(),
+        for (i, (doc, key)) in items.iter().enumerate() {
+            if let (Some((id, kind, bytes)), true) = (doc, with_docs) {
+                let bytes = if expand { expanded[i].clone().unwrap() } else { bytes.clone() };
+                raw += bytes.len() + 60;
+                body.items.push(BatchItem::Doc(WireDoc {
+                    id: TextId(*id.0.as_bytes()),
                     kind: WireKind::from(*kind),
-                    heads_digest: if digest { Some([7; 16]) } else { None },
+                    heads_digest: None,
                     bytes: Blob(bytes),
-                });
+                }));
             }
-            if with_keys && ki < records.len() {
-                body.keys.push(wire_key(&records[ki]));
-                ki += 1;
+            if let (Some(record), true) = (key, with_keys) {
                 raw += 150;
+                body.items.push(BatchItem::Key(WireKey::from_record(record.clone())));
             }
             if raw >= batch {
                 flush(&mut body, &mut raw);
@@ -723,20 +759,24 @@ fn composition(store: &Store) {
         flush(&mut body, &mut raw);
         (total as f64 / n, raw_total as f64 / n, started.elapsed().as_secs_f64() * 1e3)
     };
-    for (label, d, k, g, e, b, l) in [
-        ("now (docs+keys, digest, expanded, 256K, level 6)", true, true, true, true, 256 << 10, 6),
-        ("level 1", true, true, true, true, 256 << 10, 1),
-        ("level 9", true, true, true, true, 256 << 10, 9),
-        ("1 MiB batches", true, true, true, true, 1 << 20, 6),
-        ("4 MiB batches level 9", true, true, true, true, 4 << 20, 9),
-        ("not expanded", true, true, true, false, 256 << 10, 6),
-        ("no digest", true, true, false, true, 256 << 10, 6),
-        ("docs only", true, false, true, true, 256 << 10, 6),
-        ("docs only, no digest", true, false, false, true, 256 << 10, 6),
-        ("keys only", false, true, false, true, 256 << 10, 6),
+    for (label, d, k, e, b, l) in [
+        (
+            "protocol 2 (docs+keys in feed order, ids as text, expanded, 1 MiB, level 6)",
+            true,
+            true,
+            true,
+            1 << 20,
+            6,
+        ),
+        ("256 KiB batches", true, true, true, 256 << 10, 6),
+        ("level 1", true, true, true, 1 << 20, 1),
+        ("level 9", true, true, true, 1 << 20, 9),
+        ("not expanded", true, true, false, 1 << 20, 6),
+        ("documents only", true, false, true, 1 << 20, 6),
+        ("key records only", false, true, true, 1 << 20, 6),
     ] {
-        let (wire, raw, ms) = batches(d, k, g, e, b, l);
-        println!("{label}: {wire:.1} B per doc on the wire ({raw:.1} raw), {ms:.0} ms");
+        let (wire, raw, ms) = batches(d, k, e, b, l);
+        println!("{label}: {wire:.1} B per doc on the wire ({raw:.1} raw), deflate {ms:.0} ms");
     }
 }
 

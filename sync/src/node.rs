@@ -1274,6 +1274,14 @@ async fn drive(
     mut commands: mpsc::UnboundedReceiver<Command>,
 ) -> Ending {
     let peer = connection.peer();
+    // The session reads what its Hello needs while the stream opens (the accepting side's
+    // stream appears only once the dialler's Hello arrives).
+    let config = inner.config.session.clone();
+    let local_node = inner.node_id;
+    let new_session = tokio::task::spawn_blocking({
+        let store = inner.store.clone();
+        move || Session::new(&store, peer, local_node, config)
+    });
     let opened = if dialled {
         tokio::time::timeout(STREAM_TIMEOUT, connection.open_bi()).await
     } else {
@@ -1284,14 +1292,7 @@ async fn drive(
         Ok(Err(link)) => return Ending::Link(link),
         Err(_) => return Ending::Link(LinkError::TimedOut),
     };
-    let config = inner.config.session.clone();
-    let local_node = inner.node_id;
-    let session = match tokio::task::spawn_blocking({
-        let store = inner.store.clone();
-        move || Session::new(&store, peer, local_node, config)
-    })
-    .await
-    {
+    let session = match new_session.await {
         Ok(Ok(session)) => session,
         Ok(Err(error)) => return Ending::Local(error),
         Err(_) => return Ending::Shutdown,

@@ -8,15 +8,17 @@
 //! serde cannot express (how many items a message may carry, how long a text may be) is checked
 //! by [`Message::decode`] before anything else sees the message.
 
-use std::io::{Read, Write};
-
 use serde::{Deserialize, Serialize};
 
 use crate::error::DecodeError;
 
 /// The version of the sync protocol this build speaks, sent in [`Hello`]. The transport's ALPN
 /// (`amer/1`) names the family; this number must match exactly within it.
-pub const PROTOCOL_VERSION: u16 = 1;
+///
+/// Version 2: batches hold documents and key records in feed order, with their ids as text
+/// (the form the documents themselves hold, which the batch's deflate then finds twice), and a
+/// whole document's heads digest only when its bytes do not say its heads.
+pub const PROTOCOL_VERSION: u16 = 2;
 
 /// The largest encoded message accepted or sent (the frame limit of the session's stream).
 pub const MAX_MESSAGE_LEN: usize = 16 * 1024 * 1024;
@@ -84,6 +86,46 @@ impl<'de> Deserialize<'de> for Blob {
             }
         }
         deserializer.deserialize_byte_buf(Visitor)
+    }
+}
+
+/// A UUID (document or visitor id) written as its 36-character text inside deflated batches:
+/// the documents hold their ids (and their visitors' ids) in that form, so the batch's deflate
+/// finds the repeat and the id costs a few bytes instead of 16 random ones.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TextId(pub WireId);
+
+impl std::fmt::Debug for TextId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", uuid_from(self.0))
+    }
+}
+
+impl Serialize for TextId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
+        serializer.serialize_str(uuid_from(self.0).hyphenated().encode_lower(&mut buf))
+    }
+}
+
+impl<'de> Deserialize<'de> for TextId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = TextId;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a UUID in its hyphenated text form")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<TextId, E> {
+                if v.len() != uuid::fmt::Hyphenated::LENGTH {
+                    return Err(E::custom("an id is not a hyphenated UUID"));
+                }
+                uuid::Uuid::try_parse(v)
+                    .map(|u| TextId(*u.as_bytes()))
+                    .map_err(|_| E::custom("an id is not a valid UUID"))
+            }
+        }
+        deserializer.deserialize_str(Visitor)
     }
 }
 
@@ -245,6 +287,7 @@ impl Message {
             Self::Data(data) => {
                 limit("documents in a batch", data.docs as usize, MAX_BATCH_ITEMS)?;
                 limit("key records in a batch", data.keys as usize, MAX_BATCH_ITEMS)?;
+                limit("items in a batch", data.docs as usize + data.keys as usize, MAX_BATCH_ITEMS)?;
                 limit("inflated batch bytes", data.raw_len as usize, MAX_BATCH_RAW_LEN)?;
             }
             Self::OfferEnd { .. }
@@ -349,24 +392,45 @@ pub struct Data {
     pub deflated: Blob,
 }
 
-/// The content of a [`Data`] message once inflated.
+/// The content of a [`Data`] message once inflated: documents and key records in feed order
+/// (a session's visitor key right after the session, whose document holds the visitor's id).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct BatchBody {
-    /// Documents: whole documents or changes after the asker's heads.
-    pub docs: Vec<WireDoc>,
-    /// Visitor key records.
-    pub keys: Vec<WireKey>,
+    /// The items.
+    pub items: Vec<BatchItem>,
+}
+
+impl BatchBody {
+    /// Documents in the batch.
+    pub fn doc_count(&self) -> usize {
+        self.items.iter().filter(|i| matches!(i, BatchItem::Doc(_))).count()
+    }
+
+    /// Key records in the batch.
+    pub fn key_count(&self) -> usize {
+        self.items.len() - self.doc_count()
+    }
+}
+
+/// One item of a batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BatchItem {
+    /// A document.
+    Doc(WireDoc),
+    /// A visitor key record.
+    Key(WireKey),
 }
 
 /// One document in a batch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WireDoc {
     /// Document id.
-    pub id: WireId,
+    pub id: TextId,
     /// Its kind.
     pub kind: WireKind,
-    /// Digest of the sender's heads for these bytes, when pushed without an offer (so that the
-    /// receiver does not offer the document back).
+    /// Digest of the sender's heads for these bytes, when they are pushed without an offer
+    /// (so that the receiver does not offer the document back) and do not say them
+    /// themselves (a whole document saved in one piece carries its heads).
     pub heads_digest: Option<Digest>,
     /// Automerge bytes (a saved document, or changes).
     pub bytes: Blob,
@@ -376,7 +440,7 @@ pub struct WireDoc {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WireKey {
     /// Visitor id.
-    pub id: WireId,
+    pub id: TextId,
     /// The data key, unless erased.
     pub key: Option<Blob>,
     /// Keyed hash of the phone number.
@@ -406,7 +470,7 @@ impl WireKey {
     /// The wire form of a key record.
     pub fn from_record(record: amer_core::store::KeyRecord) -> Self {
         Self {
-            id: *record.visitor_id.0.as_bytes(),
+            id: TextId(*record.visitor_id.0.as_bytes()),
             key: record.key.map(Blob),
             phone_hash: record.phone_hash.map(Blob),
             nik_hash: record.nik_hash.map(Blob),
@@ -433,7 +497,7 @@ impl WireKey {
             return Err(DecodeError::Malformed { detail: "a key record field is too long".to_owned() });
         }
         Ok(amer_core::store::KeyRecord {
-            visitor_id: amer_core::VisitorId(uuid_from(self.id)),
+            visitor_id: amer_core::VisitorId(uuid_from(self.id.0)),
             key: self.key.map(|b| b.0),
             phone_hash: self.phone_hash.map(|b| b.0),
             nik_hash: self.nik_hash.map(|b| b.0),
@@ -453,64 +517,127 @@ pub(crate) fn uuid_from(bytes: WireId) -> uuid::Uuid {
     uuid::Uuid::from_bytes(bytes)
 }
 
-/// Deflates a batch body; returns the raw length and the deflated bytes.
-pub fn deflate_batch(body: &BatchBody, level: u32) -> Result<(u32, Vec<u8>), DecodeError> {
-    let raw = postcard::to_allocvec(body)
-        .map_err(|e| DecodeError::Malformed { detail: format!("cannot encode a batch: {e}") })?;
-    let raw_len = u32::try_from(raw.len())
-        .ok()
-        .filter(|len| (*len as usize) <= MAX_BATCH_RAW_LEN)
-        .ok_or(DecodeError::TooLarge { len: raw.len(), max: MAX_BATCH_RAW_LEN })?;
-    let mut encoder = flate2::write::DeflateEncoder::new(
-        Vec::with_capacity(raw.len() / 3),
-        flate2::Compression::new(level),
-    );
-    encoder
-        .write_all(&raw)
-        .and_then(|()| encoder.finish())
-        .map(|deflated| (raw_len, deflated))
-        .map_err(|e| DecodeError::Malformed { detail: format!("cannot deflate a batch: {e}") })
+/// Deflates and inflates batches, keeping its compressor and decompressor (and their buffers,
+/// a few hundred KiB) from one batch to the next instead of allocating them for each.
+pub struct BatchCodec {
+    compress: flate2::Compress,
+    decompress: flate2::Decompress,
 }
 
-/// Inflates and decodes a batch, checking it against what the message announced.
+impl std::fmt::Debug for BatchCodec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BatchCodec")
+    }
+}
+
+impl BatchCodec {
+    /// A codec deflating at `level` (0–9).
+    pub fn new(level: u32) -> Self {
+        Self {
+            compress: flate2::Compress::new(flate2::Compression::new(level.min(9)), false),
+            decompress: flate2::Decompress::new(false),
+        }
+    }
+
+    /// Deflates a batch body; returns the raw length and the deflated bytes.
+    pub fn deflate(&mut self, body: &BatchBody) -> Result<(u32, Vec<u8>), DecodeError> {
+        let raw = postcard::to_allocvec(body)
+            .map_err(|e| DecodeError::Malformed { detail: format!("cannot encode a batch: {e}") })?;
+        let raw_len = u32::try_from(raw.len())
+            .ok()
+            .filter(|len| (*len as usize) <= MAX_BATCH_RAW_LEN)
+            .ok_or(DecodeError::TooLarge { len: raw.len(), max: MAX_BATCH_RAW_LEN })?;
+        let failed = |e: &dyn std::fmt::Display| DecodeError::Malformed {
+            detail: format!("cannot deflate a batch: {e}"),
+        };
+        self.compress.reset();
+        let mut out = Vec::with_capacity(raw.len() / 3 + 64);
+        loop {
+            let consumed = self.compress.total_in() as usize;
+            let status = self
+                .compress
+                .compress_vec(&raw[consumed..], &mut out, flate2::FlushCompress::Finish)
+                .map_err(|e| failed(&e))?;
+            match status {
+                flate2::Status::StreamEnd => return Ok((raw_len, out)),
+                _ => out.reserve(out.capacity().max(1024)),
+            }
+        }
+    }
+
+    /// Inflates and decodes a batch, checking it against what the message announced. Memory
+    /// grows with what actually inflates, never beyond the announced length.
+    pub fn inflate(&mut self, data: &Data) -> Result<BatchBody, DecodeError> {
+        let raw_len = data.raw_len as usize;
+        if raw_len > MAX_BATCH_RAW_LEN {
+            return Err(DecodeError::Limit {
+                what: "inflated batch bytes",
+                count: raw_len,
+                max: MAX_BATCH_RAW_LEN,
+            });
+        }
+        let malformed = |detail: String| DecodeError::Malformed { detail };
+        self.decompress.reset(false);
+        let input = &data.deflated.0[..];
+        // One byte more than announced, to notice a batch that inflates to more.
+        let limit = raw_len + 1;
+        let mut raw = Vec::with_capacity(limit.min(1024 * 1024));
+        loop {
+            let consumed = self.decompress.total_in() as usize;
+            let produced = self.decompress.total_out();
+            let status = self
+                .decompress
+                .decompress_vec(
+                    &input[consumed.min(input.len())..],
+                    &mut raw,
+                    flate2::FlushDecompress::Finish,
+                )
+                .map_err(|e| malformed(format!("the batch does not inflate: {e}")))?;
+            if status == flate2::Status::StreamEnd {
+                break;
+            }
+            if raw.len() >= limit {
+                break;
+            }
+            if raw.len() == raw.capacity() {
+                raw.reserve((raw.capacity() * 2).min(limit) - raw.len());
+            } else if self.decompress.total_out() == produced
+                && self.decompress.total_in() as usize == consumed
+            {
+                return Err(malformed("the batch does not inflate: it ends early".to_owned()));
+            }
+        }
+        if raw.len() != raw_len {
+            return Err(malformed(format!(
+                "the batch inflates to {}{} bytes, not the announced {raw_len}",
+                if raw.len() > raw_len { "more than " } else { "" },
+                raw.len().min(raw_len)
+            )));
+        }
+        let (body, rest): (BatchBody, &[u8]) = postcard::take_from_bytes(&raw)
+            .map_err(|e| malformed(format!("the batch cannot be read: {e}")))?;
+        if !rest.is_empty() {
+            return Err(malformed("unexpected bytes after a batch".to_owned()));
+        }
+        let (docs, keys) = (body.doc_count(), body.key_count());
+        if docs != data.docs as usize || keys != data.keys as usize {
+            return Err(malformed(format!(
+                "the batch holds {docs} documents and {keys} keys, not the announced {} and {}",
+                data.docs, data.keys
+            )));
+        }
+        Ok(body)
+    }
+}
+
+/// Deflates a batch body with a new codec; returns the raw length and the deflated bytes.
+pub fn deflate_batch(body: &BatchBody, level: u32) -> Result<(u32, Vec<u8>), DecodeError> {
+    BatchCodec::new(level).deflate(body)
+}
+
+/// Inflates and decodes a batch with a new codec (see [`BatchCodec::inflate`]).
 pub fn inflate_batch(data: &Data) -> Result<BatchBody, DecodeError> {
-    let raw_len = data.raw_len as usize;
-    if raw_len > MAX_BATCH_RAW_LEN {
-        return Err(DecodeError::Limit {
-            what: "inflated batch bytes",
-            count: raw_len,
-            max: MAX_BATCH_RAW_LEN,
-        });
-    }
-    let mut raw = Vec::with_capacity(raw_len.min(1024 * 1024));
-    let decoder = flate2::read::DeflateDecoder::new(&data.deflated.0[..]);
-    // One byte more than announced, to notice a batch that inflates to more.
-    decoder
-        .take(raw_len as u64 + 1)
-        .read_to_end(&mut raw)
-        .map_err(|e| DecodeError::Malformed { detail: format!("the batch does not inflate: {e}") })?;
-    if raw.len() != raw_len {
-        return Err(DecodeError::Malformed {
-            detail: format!("the batch inflates to {} bytes, not the announced {raw_len}", raw.len()),
-        });
-    }
-    let (body, rest): (BatchBody, &[u8]) = postcard::take_from_bytes(&raw)
-        .map_err(|e| DecodeError::Malformed { detail: format!("the batch cannot be read: {e}") })?;
-    if !rest.is_empty() {
-        return Err(DecodeError::Malformed { detail: "unexpected bytes after a batch".to_owned() });
-    }
-    if body.docs.len() != data.docs as usize || body.keys.len() != data.keys as usize {
-        return Err(DecodeError::Malformed {
-            detail: format!(
-                "the batch holds {} documents and {} keys, not the announced {} and {}",
-                body.docs.len(),
-                body.keys.len(),
-                data.docs,
-                data.keys
-            ),
-        });
-    }
-    Ok(body)
+    BatchCodec::new(6).inflate(data)
 }
 
 #[cfg(test)]
@@ -585,20 +712,22 @@ mod tests {
     #[test]
     fn batches_round_trip_and_bad_batches_are_refused() {
         let body = BatchBody {
-            docs: vec![WireDoc {
-                id: [1; 16],
-                kind: WireKind::Staff,
-                heads_digest: Some([4; 16]),
-                bytes: Blob(b"some bytes".repeat(100)),
-            }],
-            keys: vec![WireKey {
-                id: [2; 16],
-                key: Some(Blob(vec![5; 32])),
-                phone_hash: None,
-                nik_hash: Some(Blob(vec![6; 32])),
-                created_at: 1,
-                erased: None,
-            }],
+            items: vec![
+                BatchItem::Doc(WireDoc {
+                    id: TextId([1; 16]),
+                    kind: WireKind::Staff,
+                    heads_digest: Some([4; 16]),
+                    bytes: Blob(b"some bytes".repeat(100)),
+                }),
+                BatchItem::Key(WireKey {
+                    id: TextId([2; 16]),
+                    key: Some(Blob(vec![5; 32])),
+                    phone_hash: None,
+                    nik_hash: Some(Blob(vec![6; 32])),
+                    created_at: 1,
+                    erased: None,
+                }),
+            ],
         };
         let (raw_len, deflated) = deflate_batch(&body, 6).unwrap();
         let data = Data { through: 0, docs: 1, keys: 1, raw_len, deflated: Blob(deflated) };
@@ -611,8 +740,37 @@ mod tests {
         assert!(inflate_batch(&lying).is_err());
         let miscounted = Data { docs: 2, ..data.clone() };
         assert!(inflate_batch(&miscounted).is_err());
-        let garbage = Data { deflated: Blob(vec![0xff; 20]), ..data };
+        let garbage = Data { deflated: Blob(vec![0xff; 20]), ..data.clone() };
         assert!(inflate_batch(&garbage).is_err());
+        let truncated =
+            Data { deflated: Blob(data.deflated.0[..data.deflated.0.len() / 2].to_vec()), ..data.clone() };
+        assert!(inflate_batch(&truncated).is_err());
+
+        // One codec for many batches, both ways.
+        let mut codec = BatchCodec::new(6);
+        for round in 0..3u8 {
+            let mut body = body.clone();
+            if let BatchItem::Doc(doc) = &mut body.items[0] {
+                doc.bytes = Blob(vec![round; 5000]);
+            }
+            let (raw_len, deflated) = codec.deflate(&body).unwrap();
+            let data = Data { through: 0, docs: 1, keys: 1, raw_len, deflated: Blob(deflated) };
+            assert_eq!(codec.inflate(&data).unwrap(), body);
+        }
+    }
+
+    #[test]
+    fn ids_in_batches_are_text_and_checked() {
+        let id = TextId(*uuid::Uuid::new_v4().as_bytes());
+        let text = uuid_from(id.0).to_string();
+        let bytes = postcard::to_allocvec(&id).unwrap();
+        assert_eq!(&bytes[1..], text.as_bytes());
+        assert_eq!(postcard::from_bytes::<TextId>(&bytes).unwrap(), id);
+        for bad in ["not a uuid", "0b8e5f52-7a7c-4a36-9a55-2a3cb1c5a3fz", "0b8e5f527a7c4a369a552a3cb1c5a3f1"]
+        {
+            let bytes = postcard::to_allocvec(bad).unwrap();
+            assert!(postcard::from_bytes::<TextId>(&bytes).is_err(), "{bad}");
+        }
     }
 
     /// Regression inputs found by the fuzz property below or written by hand.

@@ -23,16 +23,21 @@
 //! 3. **Offer** chunks (document id, kind, heads; visitor key id and a digest of the record's
 //!    state), then **OfferEnd { upto }**, where `upto` is A's feed position the round covers
 //!    (feed numbers have gaps, so `upto` can be past the last item).
-//! 4. B checks each offered document: same heads, or B already has every offered head
-//!    (`has_heads`): nothing to do. Otherwise B answers **Need** (document id, B's heads; or
-//!    no heads if B lacks the document) and asks for key records it lacks or that differ.
-//!    After the needs of a round, B sends **NeedEnd { upto }** — or, when it needed nothing
-//!    in the round and waits for nothing earlier, skips steps 5–6 and answers **Applied**
-//!    at once.
-//! 5. A answers the needs in order with **Data**: batches of about 256 KiB of documents
-//!    (`docs_for_peer`: the changes after B's heads when A knows all of them, else the whole
-//!    document) and key records, deflated as one batch (many small documents compress far
-//!    better together than one by one). After the batches of a round, **DataEnd { upto }**.
+//! 4. B checks each offered document: same heads: nothing to do. Otherwise B answers **Need**
+//!    (document id, B's heads; or no heads if B lacks the document), without loading the
+//!    document to check whether B is ahead (rare, and then A's answer changes nothing), and
+//!    asks for key records it lacks or that differ. After the needs of a round, B sends
+//!    **NeedEnd { upto }** — or, when it needed nothing in the round and waits for nothing
+//!    earlier, skips steps 5–6 and answers **Applied** at once.
+//! 5. A answers the needs in order with **Data**: batches of about 1 MiB (raw) of documents
+//!    and key records in feed order, deflated as one batch (many small documents compress far
+//!    better together than one by one). A document is the changes after B's heads when A
+//!    knows all of them, else the whole document. Usually B is at a state A's stored bytes
+//!    pass through (what it had at the last sync), and those changes are the stored bytes from
+//!    there on, found without loading the document ([`docbytes::changes_after`]). Whole
+//!    documents go with their columns uncompressed ([`docbytes::inflate_columns`]), and ids as
+//!    text, the form the documents hold, so that the batch's deflate finds them twice. After
+//!    the batches of a round, **DataEnd { upto }**.
 //! 6. B applies each batch as it arrives, keys first, with one store transaction per batch
 //!    (all or nothing), so memory holds one batch at a time. On DataEnd everything up to
 //!    `upto` is applied: B records the checkpoint `(A's epoch, upto)` and says **Applied
@@ -40,12 +45,17 @@
 //!
 //! Two stores already in sync: A's checkpoint for B equals B's position and the other way
 //! round, so each side knows it from the other's Hello — one round trip, and the whole
-//! exchange (Hellos, then an OfferEnd and an Applied each way) is under 150 bytes whatever the
+//! exchange (Hellos, then an OfferEnd and an Applied each way) is under 300 bytes whatever the
 //! stores' sizes.
 //!
 //! A peer whose store is empty (position 0) is sent everything without offers: A *pushes*
-//! Data batches straight from its feed, each document tagged with a digest of its heads, then
-//! OfferEnd; the rest is as above.
+//! Data batches straight from its feed, then OfferEnd; the rest is as above. B learns each
+//! pushed document's heads from its bytes (a document saved whole carries them), or from a
+//! digest sent along when the bytes do not say them (changes saved after the document).
+//!
+//! Applying what A sent gives the documents new positions in B's feed. B offers them to A in
+//! the same flight as its Applied (filtered out as echoes: an empty round), so that A's
+//! checkpoint moves past them, but does not wait for A's answer: they hold nothing A lacks.
 //!
 //! **Live push.** The session stays open after catch-up. When the store changes (a commit in
 //! this process, or a write by another process noticed by polling), the node calls
@@ -55,7 +65,8 @@
 //! meet. Each side remembers the heads (and key digests) the peer told it about, in offers or
 //! pushed batches, and does not offer an item back whose state the peer is known to have.
 //!
-//! **Catching up on demand.** [`Session::request_sync`] sends **SyncRequest**; the peer runs
+//! **Catching up on demand.** [`Session::request_sync`] sends **SyncRequest** (unless the
+//! session is only starting: the Hellos then say how far each side must get); the peer runs
 //! an offer round and answers **SyncReply { upto }** after its OfferEnd. The session is caught
 //! up when its checkpoint reaches that `upto` and the peer's Applied reaches this side's
 //! position at the request.
@@ -69,7 +80,9 @@
 //!
 //! **Cuts.** Nothing is recorded until it is applied, and a checkpoint only moves on a
 //! DataEnd, so a connection cut at any point loses nothing: the next session re-offers from the
-//! last checkpoint, and re-applying a document is harmless (merging is idempotent).
+//! last checkpoint, and re-applying a document is harmless (merging is idempotent). A node
+//! that shuts down sends what it has queued and ends its stream, and its peer handles what
+//! came before the end, so the last Applied and offers of a sync still take effect.
 //!
 //! # Driving a session
 //!
@@ -79,6 +92,7 @@
 //! calls [`Session::local_changed`] when the store changes. [`harness`] does exactly this in
 //! memory, deterministically, for tests.
 
+pub mod docbytes;
 pub mod message;
 mod session;
 

@@ -2,16 +2,17 @@
 //! ([`Session::poll_transmit`]), blocking store calls in between, no sockets, no clocks, no
 //! async. The node drives it over a QUIC stream; the harness drives it in memory.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 
 use amer_core::store::{FeedItem, FeedKind, KeyRecord};
 use amer_core::{DocId, Store, VisitorId};
 use automerge::ChangeHash;
 
+use super::docbytes;
 use super::message::{
-    deflate_batch, inflate_batch, uuid_from, BatchBody, Blob, Checkpoint, Data, Digest, Hello, Message, Need,
-    NeedDoc, Offer, OfferItem, WireDoc, WireHash, WireId, WireKey, WireKind, MAX_NEED_ITEMS, MAX_OFFER_ITEMS,
-    PROTOCOL_VERSION,
+    uuid_from, BatchBody, BatchCodec, BatchItem, Blob, Checkpoint, Data, Digest, Hello, Message, Need,
+    NeedDoc, Offer, OfferItem, TextId, WireDoc, WireHash, WireId, WireKey, WireKind, MAX_NEED_ITEMS,
+    MAX_OFFER_ITEMS, PROTOCOL_VERSION,
 };
 use crate::error::{RefusalReason, SessionError};
 use crate::identity::NodeId;
@@ -37,7 +38,8 @@ pub struct SessionConfig {
     pub compression: u32,
     /// Send whole documents with their columns uncompressed, so that the batch's deflate sees
     /// the text of many documents at once (stored documents compress each column alone, which
-    /// leaves little for a second pass). Costs the sender one parse per whole document.
+    /// leaves little for a second pass). Done on the bytes, without loading the documents
+    /// (see `docbytes`).
     pub expand_documents: bool,
 }
 
@@ -45,7 +47,7 @@ impl Default for SessionConfig {
     fn default() -> Self {
         Self {
             version: PROTOCOL_VERSION,
-            batch_bytes: 256 * 1024,
+            batch_bytes: 1024 * 1024,
             offer_chunk: 1024,
             read_chunk: 64,
             compression: 6,
@@ -186,6 +188,7 @@ pub struct Session {
     echo: EchoFilter,
     stats: SessionStats,
     events: Vec<SessionEvent>,
+    codec: BatchCodec,
 
     // Inbound: the peer's feed.
     peer_epoch: String,
@@ -243,6 +246,7 @@ impl Session {
             seq,
             checkpoint_for_you: recorded.clone(),
         };
+        let codec = BatchCodec::new(config.compression);
         let mut session = Self {
             config,
             peer,
@@ -256,6 +260,7 @@ impl Session {
             echo: EchoFilter::default(),
             stats: SessionStats::default(),
             events: Vec::new(),
+            codec,
             peer_epoch: String::new(),
             checkpoint: 0,
             inbound_base: 0,
@@ -633,21 +638,31 @@ impl Session {
     }
 
     fn on_data(&mut self, store: &Store, data: Data) -> Result<(), SessionError> {
-        let body = inflate_batch(&data)?;
+        let body = self.codec.inflate(&data)?;
         self.inbound_through = self.inbound_through.max(data.through);
-        let mut keys = Vec::with_capacity(body.keys.len());
-        for key in body.keys {
-            let id = key.id;
-            let record = key.into_record()?;
-            self.echo.record_key(id, key_digest(&record));
-            keys.push(record);
-        }
-        let mut docs = Vec::with_capacity(body.docs.len());
-        for doc in body.docs {
-            if let Some(digest) = doc.heads_digest {
-                self.echo.record_doc(doc.id, digest);
+        let mut keys = Vec::with_capacity(data.keys as usize);
+        let mut docs = Vec::with_capacity(data.docs as usize);
+        for item in body.items {
+            match item {
+                BatchItem::Key(key) => {
+                    let id = key.id.0;
+                    let record = key.into_record()?;
+                    self.echo.record_key(id, key_digest(&record));
+                    keys.push(record);
+                }
+                BatchItem::Doc(doc) => {
+                    // The sender's heads for these bytes: given, or said by a document saved
+                    // whole (which carries its heads).
+                    let digest = doc.heads_digest.or_else(|| {
+                        docbytes::document_heads(&doc.bytes.0)
+                            .map(|heads| heads_digest(&heads.into_iter().map(ChangeHash).collect::<Vec<_>>()))
+                    });
+                    if let Some(digest) = digest {
+                        self.echo.record_doc(doc.id.0, digest);
+                    }
+                    docs.push((DocId(uuid_from(doc.id.0)), doc.kind.into(), doc.bytes.0));
+                }
             }
-            docs.push((DocId(uuid_from(doc.id)), doc.kind.into(), doc.bytes.0));
         }
         // Keys first: a session's projection looks at its visitor's key.
         let started = std::time::Instant::now();
@@ -777,23 +792,49 @@ impl Session {
                 continue;
             }
             let take = push.pending.len().min(self.config.read_chunk);
+            let items: Vec<FeedItem> = push.pending.drain(..take).collect();
             let mut doc_requests = Vec::with_capacity(take);
-            let mut digests = HashMap::with_capacity(take);
             let mut key_ids = Vec::new();
-            for item in push.pending.drain(..take) {
-                match item.kind {
-                    FeedKind::Doc { id, heads, .. } => {
-                        digests.insert(id, heads_digest(&heads));
-                        doc_requests.push((id, Vec::new()));
-                    }
-                    FeedKind::Key(visitor) => key_ids.push(visitor),
+            for item in &items {
+                match &item.kind {
+                    FeedKind::Doc { id, .. } => doc_requests.push((*id, Vec::new())),
+                    FeedKind::Key(visitor) => key_ids.push(*visitor),
                 }
             }
-            let docs = expand(store.docs_for_peer(&doc_requests)?, self.config.expand_documents);
-            raw += add_docs(&mut body, docs, |id| digests.get(id).copied());
-            raw += add_keys(&mut body, store.key_records(&key_ids)?);
+            let mut docs: HashMap<DocId, (amer_core::DocKind, Vec<u8>)> = store
+                .docs_for_peer(&doc_requests)?
+                .into_iter()
+                .map(|(id, kind, bytes)| (id, (kind, bytes)))
+                .collect();
+            let mut keys: HashMap<VisitorId, KeyRecord> =
+                store.key_records(&key_ids)?.into_iter().map(|r| (r.visitor_id, r)).collect();
+            // In feed order: a session's visitor key follows the session.
+            for item in items {
+                match item.kind {
+                    FeedKind::Doc { id, heads, .. } => {
+                        if let Some((kind, bytes)) = docs.remove(&id) {
+                            let bytes = if self.config.expand_documents {
+                                docbytes::inflate_columns(bytes)
+                            } else {
+                                bytes
+                            };
+                            // Bytes that say the heads need no digest.
+                            let said = docbytes::document_heads(&bytes).is_some_and(|said| {
+                                same_heads(&said.into_iter().map(ChangeHash).collect::<Vec<_>>(), &heads)
+                            });
+                            let digest = if said { None } else { Some(heads_digest(&heads)) };
+                            raw += add_doc(&mut body, id, kind, bytes, digest);
+                        }
+                    }
+                    FeedKind::Key(visitor) => {
+                        if let Some(record) = keys.remove(&visitor) {
+                            raw += add_key(&mut body, record);
+                        }
+                    }
+                }
+            }
         }
-        if body.docs.is_empty() && body.keys.is_empty() {
+        if body.items.is_empty() {
             let (cursor, now) = (push.cursor, push.now);
             self.push = None;
             self.cursor = cursor.max(now);
@@ -811,7 +852,7 @@ impl Session {
             match self.work.front_mut() {
                 None => break,
                 Some(Work::End(upto)) => {
-                    if !body.docs.is_empty() || !body.keys.is_empty() {
+                    if !body.items.is_empty() {
                         break;
                     }
                     let upto = *upto;
@@ -832,30 +873,28 @@ impl Session {
                     let key_ids: Vec<VisitorId> =
                         keys.drain(..take).map(|k| VisitorId(uuid_from(k))).collect();
                     if !requests.is_empty() {
-                        let whole: HashSet<DocId> = requests
-                            .iter()
-                            .filter(|(_, heads)| heads.is_empty())
-                            .map(|(id, _)| *id)
-                            .collect();
                         let started = std::time::Instant::now();
-                        let mut docs = store.docs_for_peer(&requests)?;
+                        let docs = docs_for_peer(store, requests)?;
                         tracing::trace!(peer = %self.peer, docs = docs.len(), micros = started.elapsed().as_micros() as u64, "documents read");
-                        if self.config.expand_documents && !whole.is_empty() {
-                            for doc in &mut docs {
-                                if whole.contains(&doc.0) {
-                                    expand_one(&mut doc.2);
-                                }
-                            }
+                        for (id, kind, bytes) in docs {
+                            // Whole documents expanded (changes are left as they are).
+                            let bytes = if self.config.expand_documents {
+                                docbytes::inflate_columns(bytes)
+                            } else {
+                                bytes
+                            };
+                            raw += add_doc(&mut body, id, kind, bytes, None);
                         }
-                        raw += add_docs(&mut body, docs, |_| None);
                     }
                     if !key_ids.is_empty() {
-                        raw += add_keys(&mut body, store.key_records(&key_ids)?);
+                        for record in store.key_records(&key_ids)? {
+                            raw += add_key(&mut body, record);
+                        }
                     }
                 }
             }
         }
-        if body.docs.is_empty() && body.keys.is_empty() {
+        if body.items.is_empty() {
             return Ok(None);
         }
         let started = std::time::Instant::now();
@@ -864,10 +903,10 @@ impl Session {
         Ok(Some(message))
     }
 
-    fn batch_message(&self, body: BatchBody, through: u64) -> Result<Message, SessionError> {
-        let docs = u32::try_from(body.docs.len()).unwrap_or(u32::MAX);
-        let keys = u32::try_from(body.keys.len()).unwrap_or(u32::MAX);
-        let (raw_len, deflated) = deflate_batch(&body, self.config.compression)?;
+    fn batch_message(&mut self, body: BatchBody, through: u64) -> Result<Message, SessionError> {
+        let docs = u32::try_from(body.doc_count()).unwrap_or(u32::MAX);
+        let keys = u32::try_from(body.key_count()).unwrap_or(u32::MAX);
+        let (raw_len, deflated) = self.codec.deflate(&body)?;
         Ok(Message::Data(Data { through, docs, keys, raw_len, deflated: Blob(deflated) }))
     }
 
@@ -877,52 +916,57 @@ impl Session {
     }
 }
 
-/// Whole documents with uncompressed columns (see [`SessionConfig::expand_documents`]).
-fn expand(
-    mut docs: Vec<(DocId, amer_core::DocKind, Vec<u8>)>,
-    enabled: bool,
-) -> Vec<(DocId, amer_core::DocKind, Vec<u8>)> {
-    if enabled {
-        for doc in &mut docs {
-            expand_one(&mut doc.2);
+/// What the peer needs of each requested document, as `Store::docs_for_peer` gives it, but
+/// without loading the documents in the usual case: the peer is at a state this PC's stored
+/// bytes pass through (what it had at the last sync), so the changes it lacks are the stored
+/// bytes from there on (see [`docbytes::changes_after`]). The others are loaded.
+fn docs_for_peer(
+    store: &Store,
+    requests: Vec<(DocId, Vec<ChangeHash>)>,
+) -> Result<Vec<(DocId, amer_core::DocKind, Vec<u8>)>, SessionError> {
+    let whole: Vec<(DocId, Vec<ChangeHash>)> = requests.iter().map(|(id, _)| (*id, Vec::new())).collect();
+    let mut stored: HashMap<DocId, (amer_core::DocKind, Vec<u8>)> =
+        store.docs_for_peer(&whole)?.into_iter().map(|(id, kind, bytes)| (id, (kind, bytes))).collect();
+    let mut out = Vec::with_capacity(requests.len());
+    let mut load = Vec::new();
+    for (id, heads) in requests {
+        let Some((kind, bytes)) = stored.remove(&id) else { continue };
+        if heads.is_empty() {
+            out.push((id, kind, bytes));
+            continue;
+        }
+        let wanted: Vec<WireHash> = heads.iter().map(|h| h.0).collect();
+        match docbytes::changes_after(&bytes, &wanted) {
+            Some(at) => out.push((id, kind, bytes[at..].to_vec())),
+            None => load.push((id, heads)),
         }
     }
-    docs
-}
-
-/// Re-saves a whole document without column compression; leaves the bytes as they are if
-/// they do not load (the receiver will then refuse them with a clear error).
-fn expand_one(bytes: &mut Vec<u8>) {
-    if let Ok(mut doc) = automerge::AutoCommit::load(bytes) {
-        *bytes = doc.save_nocompress();
+    if !load.is_empty() {
+        out.extend(store.docs_for_peer(&load)?);
     }
+    Ok(out)
 }
 
-fn add_docs(
+fn add_doc(
     body: &mut BatchBody,
-    docs: Vec<(DocId, amer_core::DocKind, Vec<u8>)>,
-    digest: impl Fn(&DocId) -> Option<Digest>,
+    id: DocId,
+    kind: amer_core::DocKind,
+    bytes: Vec<u8>,
+    digest: Option<Digest>,
 ) -> usize {
-    let mut raw = 0;
-    for (id, kind, bytes) in docs {
-        raw += bytes.len() + 40;
-        body.docs.push(WireDoc {
-            id: *id.0.as_bytes(),
-            kind: WireKind::from(kind),
-            heads_digest: digest(&id),
-            bytes: Blob(bytes),
-        });
-    }
+    let raw = bytes.len() + 60;
+    body.items.push(BatchItem::Doc(WireDoc {
+        id: TextId(*id.0.as_bytes()),
+        kind: WireKind::from(kind),
+        heads_digest: digest,
+        bytes: Blob(bytes),
+    }));
     raw
 }
 
-fn add_keys(body: &mut BatchBody, records: Vec<KeyRecord>) -> usize {
-    let mut raw = 0;
-    for record in records {
-        raw += 150;
-        body.keys.push(WireKey::from_record(record));
-    }
-    raw
+fn add_key(body: &mut BatchBody, record: KeyRecord) -> usize {
+    body.items.push(BatchItem::Key(WireKey::from_record(record)));
+    150
 }
 
 fn unexpected(detail: String) -> SessionError {

@@ -511,16 +511,12 @@ fn malformed_and_unexpected_messages_end_the_session_and_store_nothing() {
     // A well-formed batch whose document bytes are not automerge: refused, nothing stored.
     let (_sa, mut sb) = running_pair(&a, &b);
     let body = super::message::BatchBody {
-        docs: vec![
-            super::message::WireDoc {
-                id: *amer_core::SessionId::random().0.as_bytes(),
-                kind: super::message::WireKind::Session,
-                heads_digest: None,
-                bytes: Blob(b"not automerge".to_vec()),
-            };
-            1
-        ],
-        keys: vec![],
+        items: vec![super::message::BatchItem::Doc(super::message::WireDoc {
+            id: super::message::TextId(*amer_core::SessionId::random().0.as_bytes()),
+            kind: super::message::WireKind::Session,
+            heads_digest: None,
+            bytes: Blob(b"not automerge".to_vec()),
+        })],
     };
     let (raw_len, deflated) = super::message::deflate_batch(&body, 6).unwrap();
     let data = Message::Data(Data { through: 0, docs: 1, keys: 0, raw_len, deflated: Blob(deflated) });

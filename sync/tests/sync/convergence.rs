@@ -141,3 +141,31 @@ async fn received_documents_are_projected_in_the_background_once_caught_up() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_stopped_right_after_a_sync_leaves_nothing_to_offer_again() {
+    within(60, async {
+        let mut pcs = office(2).await;
+        register(&pcs[0].store, 40, "A");
+        let first = pcs[1].node().sync_now(Some(pcs[0].addr()), Duration::from_secs(20)).await.unwrap();
+        assert_eq!(first.len(), 1, "{first:?}");
+        assert!(first[0].docs_received >= 40, "{first:?}");
+        // Stopped at once: the offers of the feed positions that applying gave the received
+        // documents here (echoes, which the founder must record as held) were not waited
+        // for by the sync, but the stop still delivers them.
+        pcs[1].shutdown().await;
+        assert!(same(&pcs[0].store, &pcs[1].store));
+        let mut c = config();
+        c.static_peers = vec![pcs[0].addr()];
+        // (Publishing its new port would be a change of the office document to send.)
+        c.publish_address = false;
+        pcs[1].start(c).await;
+        let again = pcs[1].node().sync_now(Some(pcs[0].addr()), Duration::from_secs(20)).await.unwrap();
+        assert_eq!(again.len(), 1, "{again:?}");
+        assert_eq!(again[0].docs_received + again[0].docs_sent, 0, "{again:?}");
+        // Hellos and a few tiny messages, not 40 offers again.
+        assert!(again[0].bytes_sent + again[0].bytes_received < 1000, "{again:?}");
+        shutdown_all(&pcs).await;
+    })
+    .await;
+}
