@@ -1470,20 +1470,6 @@ async fn drive_session(
                     return Ending::StreamEnded;
                 }
             }
-            if session.as_ref().is_some_and(Session::checkpoint_dirty) {
-                let Some(mut s) = session.take() else { return Ending::Shutdown };
-                let store = inner.store.clone();
-                let flushed = tokio::task::spawn_blocking(move || {
-                    let result = s.flush_checkpoint(&store);
-                    (s, result)
-                })
-                .await;
-                match flushed {
-                    Ok((s, Ok(()))) => session = Some(s),
-                    Ok((_, Err(error))) => return Ending::Local(error),
-                    Err(_) => return Ending::Shutdown,
-                }
-            }
             let Some(s) = session.as_ref() else { return Ending::Shutdown };
             let stats = s.stats();
             // Promote new sync requests to waiters now that the session has taken them.
@@ -1561,6 +1547,23 @@ async fn drive_session(
                 synced_since = (stats, Instant::now());
             }
             caught_up = now_caught_up;
+            // The checkpoint is recorded after the answers are on their way and the waiters
+            // told (what it covers is already committed; a checkpoint lost in a crash only
+            // means a re-offer).
+            if session.as_ref().is_some_and(Session::checkpoint_dirty) {
+                let Some(mut s) = session.take() else { return Ending::Shutdown };
+                let store = inner.store.clone();
+                let flushed = tokio::task::spawn_blocking(move || {
+                    let result = s.flush_checkpoint(&store);
+                    (s, result)
+                })
+                .await;
+                match flushed {
+                    Ok((s, Ok(()))) => session = Some(s),
+                    Ok((_, Err(error))) => return Ending::Local(error),
+                    Err(_) => return Ending::Shutdown,
+                }
+            }
             if stream_end.is_some() || !pending.is_empty() || (!idle && out_tx.capacity() > 0) {
                 continue;
             }
