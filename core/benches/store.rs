@@ -7,7 +7,9 @@
 //!   saved size of one session document; peak RSS of the process while creating them;
 //! - `assign`: a lifecycle step (load + change + commit) median and p99;
 //! - `apply`: the bulk store's documents received by a fresh store as sync would apply them
-//!   (batches of 500 whole documents, one transaction each), then their deferred projections.
+//!   (batches of 500 whole documents, one transaction each), then their deferred projections;
+//! - `apply_one_change`: then 200 times, one session changed in the bulk store and the change
+//!   received by the other (as live sync moves it): apply and projection, median and p99.
 //!
 //! `--sessions N` changes the bulk size.
 
@@ -129,8 +131,12 @@ fn main() -> anyhow::Result<()> {
     let bdir = dir.path().join("b");
     let s = open(&bdir)?;
     let t = Instant::now();
+    let mut bulk_tickets = Vec::new();
     for i in 0..bulk {
-        s.register(&Actor::device(), session(i))?;
+        let r = s.register(&Actor::device(), session(i))?;
+        if bulk_tickets.len() < 200 {
+            bulk_tickets.push(r.ticket);
+        }
     }
     let secs = t.elapsed().as_secs_f64();
 
@@ -178,6 +184,33 @@ fn main() -> anyhow::Result<()> {
         ids.len(),
         per_doc(apply_secs),
         per_doc(project_secs)
+    );
+    // A peer's single change while connected (live sync, or one of a catch-up's few): the
+    // change after the heads the receiver has, applied, then its projection.
+    let mut apply_ms = Vec::new();
+    let mut project_ms = Vec::new();
+    for ticket in &bulk_tickets {
+        let id = s.session(ticket)?.id.doc();
+        s.assign(&kasubag, ticket, OFFICER)?;
+        let heads = r.doc_heads(&id)?.unwrap_or_default();
+        let batch = s.docs_for_peer(&[(id, heads)])?;
+        let t = Instant::now();
+        r.apply_docs(&batch)?;
+        apply_ms.push(t.elapsed().as_secs_f64() * 1e3);
+        let t = Instant::now();
+        r.catch_up_projections()?;
+        project_ms.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    apply_ms.sort_by(f64::total_cmp);
+    project_ms.sort_by(f64::total_cmp);
+    println!(
+        "{{\"bench\":\"apply_one_change\",\"store_docs\":{},\"n\":{},\"apply_median_ms\":{:.3},\"apply_p99_ms\":{:.3},\"project_median_ms\":{:.3},\"project_p99_ms\":{:.3}}}",
+        ids.len(),
+        apply_ms.len(),
+        percentile(&apply_ms, 0.5),
+        percentile(&apply_ms, 0.99),
+        percentile(&project_ms, 0.5),
+        percentile(&project_ms, 0.99)
     );
     drop(r);
     drop(s);

@@ -208,9 +208,13 @@ impl Store {
     /// [`Store::catch_up_projections`]), so `invalid` is not known yet in the outcomes.
     pub fn apply_docs(&self, batch: &[(DocId, DocKind, Vec<u8>)]) -> Result<Vec<ApplyOutcome>> {
         // No WAL checkpoint (an fsync of the database file) in the middle of a stream of
-        // batches: the catch-up of the projections checkpoints once at the end. Commits stay
-        // as durable as ever (the WAL holds them); only their copy into the main file waits.
-        projection::hold_checkpoints(self)?;
+        // large batches: the catch-up of the projections checkpoints once at the end. Commits
+        // stay as durable as ever (the WAL holds them); only their copy into the main file
+        // waits. A few documents (a live change) are written like a local edit instead: a
+        // forced checkpoint would cost them more than everything else.
+        if batch.len() >= projection::BULK_BATCH {
+            projection::hold_checkpoints(self)?;
+        }
         let outcomes = self.write_raw(|ctx| {
             batch
                 .iter()

@@ -31,6 +31,10 @@ const CATCH_UP_CHUNK: i64 = 128;
 /// SQLite's default: checkpoint once the WAL holds this many pages.
 const AUTO_CHECKPOINT_PAGES: i64 = 1000;
 
+/// Received batches of at least this many documents are applied as bulk work (checkpoints
+/// held, a larger page cache); smaller ones like local edits.
+pub(crate) const BULK_BATCH: usize = 32;
+
 /// Stops automatic WAL checkpoints on this connection while received batches are applied.
 pub(crate) fn hold_checkpoints(store: &Store) -> Result<()> {
     let conn = store.lock();
@@ -448,10 +452,23 @@ fn project_session(ctx: &mut WriteCtx<'_, '_>, s: &Session, sealed: Option<&[u8]
         ],
         |r| r.get(0),
     )?;
-    ctx.tx.exec(
-        "INSERT OR REPLACE INTO session_fts(rowid, subject, description, notes) VALUES (?1, ?2, ?3, ?4)",
-        params![rowid, s.subject, s.description, s.notes],
-    )?;
+    // Most changes (assignment, start, finish, rating) leave the text alone: re-indexing it
+    // would tokenise it twice (out and in) for nothing.
+    let unchanged: bool = ctx
+        .tx
+        .row(
+            "SELECT subject IS ?2 AND description IS ?3 AND notes IS ?4 FROM session_fts WHERE rowid = ?1",
+            params![rowid, s.subject, s.description, s.notes],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(false);
+    if !unchanged {
+        ctx.tx.exec(
+            "INSERT OR REPLACE INTO session_fts(rowid, subject, description, notes) VALUES (?1, ?2, ?3, ?4)",
+            params![rowid, s.subject, s.description, s.notes],
+        )?;
+    }
     Ok(invalid)
 }
 
@@ -583,6 +600,30 @@ mod tests {
         assert_eq!(rows(&b), expected);
         assert!(!b.projections_pending().unwrap());
         assert!(b.doctor().unwrap().is_empty(), "{:?}", b.doctor());
+    }
+
+    #[test]
+    fn search_follows_text_edits_and_not_other_steps() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = founder(&dir.path().join("a").join("amer.db"));
+        let admin = Actor::staff(crate::model::Nip::parse(ADMIN).unwrap());
+        let ticket = a.list_sessions(&SessionFilter::default()).unwrap()[0].ticket.clone();
+        let found = |s: &Store, word: &str| {
+            s.list_sessions(&SessionFilter { text: Some(word.into()), ..Default::default() }).unwrap().len()
+        };
+        a.edit_notes(&admin, &ticket, "dokumen kualifikasi lengkap").unwrap();
+        assert_eq!(found(&a, "kualifikasi"), 1);
+        // A step that leaves the text alone keeps it searchable.
+        a.assign(&admin, &ticket, ADMIN).unwrap();
+        assert_eq!(found(&a, "kualifikasi"), 1);
+        a.edit_notes(&admin, &ticket, "jaminan penawaran kurang").unwrap();
+        assert_eq!(found(&a, "kualifikasi"), 0, "the old words are gone from the index");
+        assert_eq!(found(&a, "jaminan"), 1);
+        // The same on a PC that receives the changes.
+        let b = joined(&a, &dir.path().join("b").join("amer.db"));
+        receive_all(&a, &b);
+        assert_eq!(found(&b, "jaminan"), 1);
+        assert_eq!(found(&b, "kualifikasi"), 0);
     }
 
     #[test]
