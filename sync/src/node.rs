@@ -410,18 +410,21 @@ impl SyncNode {
                     Some(id) => vec![id],
                     None => {
                         let expected = inner.state().addr_ids.get(&addr).copied();
+                        // The session with the expected peer is made while connecting.
+                        let prepared = expected.map(|id| (id, prepare_session(inner, id)));
                         let connection =
                             tokio::time::timeout_at(deadline, inner.transport.connect(addr, expected))
                                 .await
                                 .map_err(|_| NodeError::Connect(ConnectError::TimedOut { addr }))??;
                         let id = connection.peer();
+                        let prepared = prepared.filter(|(expected, _)| *expected == id).map(|(_, p)| p);
                         inner.state().addr_ids.insert(addr, id);
                         // Registered now, so that the request below finds the connection
                         // instead of polling for it.
                         let registered = register(inner, &connection, true, addr);
                         let task_inner = inner.clone();
                         inner.spawn(async move {
-                            run_registered(task_inner, connection, true, addr, registered).await;
+                            run_registered(task_inner, connection, true, addr, registered, prepared).await;
                         });
                         vec![id]
                     }
@@ -1106,7 +1109,7 @@ async fn run_connection(
 ) -> bool {
     let addr = dialled_addr.unwrap_or_else(|| connection.remote_address());
     let registered = register(&inner, &connection, dialled, addr);
-    run_registered(inner, connection, dialled, addr, registered).await
+    run_registered(inner, connection, dialled, addr, registered, None).await
 }
 
 /// [`run_connection`] after [`register`].
@@ -1116,6 +1119,7 @@ async fn run_registered(
     dialled: bool,
     addr: SocketAddr,
     registered: Result<(u64, mpsc::UnboundedReceiver<Command>), Refusal>,
+    prepared: Option<Prepared>,
 ) -> bool {
     let peer = connection.peer();
     let (id, commands) = match registered {
@@ -1140,7 +1144,7 @@ async fn run_registered(
             return false;
         }
     };
-    let ending = drive(&inner, &connection, dialled, id, commands).await;
+    let ending = drive(&inner, &connection, dialled, id, commands, prepared).await;
     let was_running = {
         let mut state = inner.state();
         let record = state.peers.entry(peer).or_default();
@@ -1266,22 +1270,36 @@ fn truncate(text: &str, max: usize) -> String {
 }
 
 /// Opens the session's stream, starts the reader and writer tasks and drives the session.
+/// A session being made on a blocking thread, with its Hello encoded.
+type Prepared = tokio::task::JoinHandle<Result<(Session, Vec<u8>), SessionError>>;
+
+/// Starts making the session with `peer` and its Hello (store reads) on a blocking thread.
+fn prepare_session(inner: &Arc<Inner>, peer: NodeId) -> Prepared {
+    let config = inner.config.session.clone();
+    let local_node = inner.node_id;
+    let store = inner.store.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut session = Session::new(&store, peer, local_node, config)?;
+        let hello = session
+            .poll_transmit_bytes(&store)?
+            .ok_or_else(|| SessionError::Unexpected { detail: "a new session has no Hello".to_owned() })?;
+        Ok((session, hello))
+    })
+}
+
 async fn drive(
     inner: &Arc<Inner>,
     connection: &PeerConnection,
     dialled: bool,
     id: u64,
     mut commands: mpsc::UnboundedReceiver<Command>,
+    prepared: Option<Prepared>,
 ) -> Ending {
     let peer = connection.peer();
     // The session reads what its Hello needs while the stream opens (the accepting side's
-    // stream appears only once the dialler's Hello arrives).
-    let config = inner.config.session.clone();
-    let local_node = inner.node_id;
-    let new_session = tokio::task::spawn_blocking({
-        let store = inner.store.clone();
-        move || Session::new(&store, peer, local_node, config)
-    });
+    // stream appears only once the dialler's Hello arrives), or while the connection was
+    // being made (`sync_now`).
+    let new_session = prepared.unwrap_or_else(|| prepare_session(inner, peer));
     let opened = if dialled {
         tokio::time::timeout(STREAM_TIMEOUT, connection.open_bi()).await
     } else {
@@ -1292,14 +1310,18 @@ async fn drive(
         Ok(Err(link)) => return Ending::Link(link),
         Err(_) => return Ending::Link(LinkError::TimedOut),
     };
-    let session = match new_session.await {
-        Ok(Ok(session)) => session,
+    let (session, hello) = match new_session.await {
+        Ok(Ok(prepared)) => prepared,
         Ok(Err(error)) => return Ending::Local(error),
         Err(_) => return Ending::Shutdown,
     };
 
     let (in_tx, mut in_rx) = mpsc::channel::<Incoming>(FRAMES_PER_STEP);
     let (out_tx, mut out_rx) = mpsc::channel::<Vec<u8>>(WRITER_QUEUE);
+    // The Hello goes out as soon as the writer runs.
+    if out_tx.try_send(hello).is_err() {
+        return Ending::StreamEnded;
+    }
     let reader = tokio::spawn(async move {
         loop {
             match read_frame(&mut recv, MAX_MESSAGE_LEN).await {
