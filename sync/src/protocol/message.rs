@@ -208,6 +208,20 @@ pub enum Message {
         /// The peer's feed position its offers now cover.
         upto: u64,
     },
+    /// A message of Automerge's sync protocol about one document that changed on both sides
+    /// (see [`crate::protocol`]).
+    DocSync(DocSync),
+}
+
+/// One Automerge sync message about one document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocSync {
+    /// Document id.
+    pub id: WireId,
+    /// Its kind.
+    pub kind: WireKind,
+    /// The encoded `automerge::sync::Message`.
+    pub message: Blob,
 }
 
 impl Message {
@@ -224,6 +238,7 @@ impl Message {
             Self::Applied { .. } => "Applied",
             Self::SyncRequest { .. } => "SyncRequest",
             Self::SyncReply { .. } => "SyncReply",
+            Self::DocSync(_) => "DocSync",
         }
     }
 
@@ -290,7 +305,8 @@ impl Message {
                 limit("items in a batch", data.docs as usize + data.keys as usize, MAX_BATCH_ITEMS)?;
                 limit("inflated batch bytes", data.raw_len as usize, MAX_BATCH_RAW_LEN)?;
             }
-            Self::OfferEnd { .. }
+            Self::DocSync(_)
+            | Self::OfferEnd { .. }
             | Self::NeedEnd { .. }
             | Self::DataEnd { .. }
             | Self::Applied { .. }
@@ -672,6 +688,11 @@ mod tests {
             Message::Applied { upto: 10 },
             Message::SyncRequest { token: 1 },
             Message::SyncReply { token: 1, upto: 10 },
+            Message::DocSync(DocSync {
+                id: [4; 16],
+                kind: WireKind::Session,
+                message: Blob(vec![0x42, 1, 2]),
+            }),
         ]
     }
 
@@ -807,7 +828,7 @@ mod tests {
 
         /// Valid messages with bytes flipped never panic the decoder either.
         #[test]
-        fn mutated_messages_never_panic(index in 0usize..9, flips in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..6)) {
+        fn mutated_messages_never_panic(index in 0usize..10, flips in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..6)) {
             let mut bytes = samples()[index].encode().unwrap();
             for (at, value) in flips {
                 let len = bytes.len();

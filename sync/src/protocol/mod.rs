@@ -32,12 +32,18 @@
 //! 5. A answers the needs in order with **Data**: batches of about 1 MiB (raw) of documents
 //!    and key records in feed order, deflated as one batch (many small documents compress far
 //!    better together than one by one). A document is the changes after B's heads when A
-//!    knows all of them, else the whole document. Usually B is at a state A's stored bytes
+//!    knows all of them. Usually B is at a state A's stored bytes
 //!    pass through (what it had at the last sync), and those changes are the stored bytes from
 //!    there on, found without loading the document ([`docbytes::changes_after`]). Whole
 //!    documents go with their columns uncompressed ([`docbytes::inflate_columns`]), and ids as
-//!    text, the form the documents hold, so that the batch's deflate finds them twice. After
-//!    the batches of a round, **DataEnd { upto }**.
+//!    text, the form the documents hold, so that the batch's deflate finds them twice.
+//!
+//!    When A lacks some of B's heads, the document changed on both sides (or B is ahead).
+//!    Neither knows what the other lacks, so instead of the whole document the two run
+//!    Automerge's sync protocol on it: **DocSync** messages (heads, Bloom filters of the
+//!    changes each has, the changes the other lacks), both ways, until both report the same
+//!    heads; what arrives is stored like any received changes. After the batches of a round,
+//!    and once its exchanges are over (B then holds everything), **DataEnd { upto }**.
 //! 6. B applies each batch as it arrives, keys first, with one store transaction per batch
 //!    (all or nothing), so memory holds one batch at a time. On DataEnd everything up to
 //!    `upto` is applied: B records the checkpoint `(A's epoch, upto)` and says **Applied

@@ -6,12 +6,13 @@ use std::collections::{HashMap, VecDeque};
 
 use amer_core::store::{FeedItem, FeedKind, KeyRecord};
 use amer_core::{DocId, Store, VisitorId};
-use automerge::ChangeHash;
+use automerge::sync::SyncDoc;
+use automerge::{AutoCommit, ChangeHash};
 
 use super::docbytes;
 use super::message::{
-    uuid_from, BatchBody, BatchCodec, BatchItem, Blob, Checkpoint, Data, Digest, Hello, Message, Need,
-    NeedDoc, Offer, OfferItem, TextId, WireDoc, WireHash, WireId, WireKey, WireKind, MAX_NEED_ITEMS,
+    uuid_from, BatchBody, BatchCodec, BatchItem, Blob, Checkpoint, Data, Digest, DocSync, Hello, Message,
+    Need, NeedDoc, Offer, OfferItem, TextId, WireDoc, WireHash, WireId, WireKey, WireKind, MAX_NEED_ITEMS,
     MAX_OFFER_ITEMS, PROTOCOL_VERSION,
 };
 use crate::error::{RefusalReason, SessionError};
@@ -19,6 +20,24 @@ use crate::identity::NodeId;
 
 /// The `peer_state` key under which a peer's checkpoint is kept.
 pub const CHECKPOINT_KEY: &str = "checkpoint";
+
+/// Documents at most in Automerge sync exchanges at once with one peer.
+const MAX_EXCHANGES: usize = 4096;
+
+/// An Automerge sync exchange about one document that changed on both sides.
+struct Exchange {
+    kind: WireKind,
+    doc: AutoCommit,
+    state: automerge::sync::State,
+    /// This side answers a need with this exchange: the round's DataEnd waits for it.
+    gate: bool,
+}
+
+impl std::fmt::Debug for Exchange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Exchange").field("kind", &self.kind).field("gate", &self.gate).finish_non_exhaustive()
+    }
+}
 
 /// Entries the echo filter keeps before it starts over (about 40 bytes each).
 const ECHO_FILTER_CAPACITY: usize = 400_000;
@@ -189,6 +208,7 @@ pub struct Session {
     stats: SessionStats,
     events: Vec<SessionEvent>,
     codec: BatchCodec,
+    exchanges: HashMap<WireId, Exchange>,
 
     // Inbound: the peer's feed.
     peer_epoch: String,
@@ -261,6 +281,7 @@ impl Session {
             stats: SessionStats::default(),
             events: Vec::new(),
             codec,
+            exchanges: HashMap::new(),
             peer_epoch: String::new(),
             checkpoint: 0,
             inbound_base: 0,
@@ -441,6 +462,7 @@ impl Session {
                 self.pending_replies.push(token);
                 Ok(())
             }
+            Message::DocSync(message) => self.on_doc_sync(store, message),
             Message::SyncReply { token, upto } => {
                 let Some(index) = self.outstanding_syncs.iter().position(|t| *t == token) else {
                     return Err(unexpected(format!("SyncReply to unknown request {token}")));
@@ -852,7 +874,9 @@ impl Session {
             match self.work.front_mut() {
                 None => break,
                 Some(Work::End(upto)) => {
-                    if !body.items.is_empty() {
+                    // After the batches, and after the sync exchanges that answer needs: the
+                    // peer must hold everything before it records its checkpoint.
+                    if !body.items.is_empty() || self.exchanges.values().any(|e| e.gate) {
                         break;
                     }
                     let upto = *upto;
@@ -874,7 +898,10 @@ impl Session {
                         keys.drain(..take).map(|k| VisitorId(uuid_from(k))).collect();
                     if !requests.is_empty() {
                         let started = std::time::Instant::now();
-                        let docs = docs_for_peer(store, requests)?;
+                        let (docs, diverged) = docs_for_peer(store, requests)?;
+                        for (id, kind, doc) in diverged {
+                            self.start_exchange(*id.0.as_bytes(), kind.into(), doc)?;
+                        }
                         tracing::trace!(peer = %self.peer, docs = docs.len(), micros = started.elapsed().as_micros() as u64, "documents read");
                         for (id, kind, bytes) in docs {
                             // Whole documents expanded (changes are left as they are).
@@ -903,6 +930,106 @@ impl Session {
         Ok(Some(message))
     }
 
+    /// Starts (or joins) an Automerge sync exchange about a document the peer needs but that
+    /// changed on both sides: instead of the whole document, the exchange moves only the
+    /// changes each side lacks (Bloom filters of what each has), in a few messages.
+    fn start_exchange(&mut self, id: WireId, kind: WireKind, doc: AutoCommit) -> Result<(), SessionError> {
+        if !self.exchanges.contains_key(&id) {
+            if self.exchanges.len() >= MAX_EXCHANGES {
+                return Err(unexpected("too many documents in sync exchanges at once".to_owned()));
+            }
+            self.exchanges
+                .insert(id, Exchange { kind, doc, state: automerge::sync::State::new(), gate: false });
+        }
+        if let Some(exchange) = self.exchanges.get_mut(&id) {
+            exchange.gate = true;
+            self.stats.docs_sent += 1;
+            if let Some(message) = exchange.doc.sync().generate_sync_message(&mut exchange.state) {
+                self.outbox.push_back(Message::DocSync(DocSync {
+                    id,
+                    kind,
+                    message: Blob(message.encode()),
+                }));
+            }
+        }
+        Ok(())
+    }
+
+    /// A message of an exchange: apply what it brings (stored like any received changes),
+    /// answer, and end the exchange once both sides have the same heads.
+    fn on_doc_sync(&mut self, store: &Store, sync: DocSync) -> Result<(), SessionError> {
+        let corrupt =
+            |reason: String| amer_core::Error::Corrupt { doc: uuid_from(sync.id).to_string(), reason };
+        let message = automerge::sync::Message::decode(&sync.message.0).map_err(|e| {
+            SessionError::Malformed(crate::error::DecodeError::Malformed {
+                detail: format!("an Automerge sync message cannot be read: {e}"),
+            })
+        })?;
+        if !self.exchanges.contains_key(&sync.id) {
+            if self.exchanges.len() >= MAX_EXCHANGES {
+                return Err(unexpected("too many documents in sync exchanges at once".to_owned()));
+            }
+            let doc = match store.doc_bytes(&DocId(uuid_from(sync.id)))? {
+                Some((kind, _)) if WireKind::from(kind) != sync.kind => {
+                    return Err(SessionError::BadData {
+                        source: corrupt(
+                            "a sync message names another kind than the stored document's".to_owned(),
+                        ),
+                    })
+                }
+                Some((_, bytes)) => AutoCommit::load(&bytes)
+                    .map_err(|e| SessionError::Store { source: corrupt(e.to_string()) })?,
+                None => AutoCommit::new(),
+            };
+            let exchange =
+                Exchange { kind: sync.kind, doc, state: automerge::sync::State::new(), gate: false };
+            self.exchanges.insert(sync.id, exchange);
+        }
+        let Some(exchange) = self.exchanges.get_mut(&sync.id) else { return Ok(()) };
+        let before = exchange.doc.get_heads();
+        exchange
+            .doc
+            .sync()
+            .receive_sync_message(&mut exchange.state, message)
+            .map_err(|e| SessionError::BadData { source: corrupt(e.to_string()) })?;
+        let after = exchange.doc.get_heads();
+        let kind = exchange.kind;
+        let changes = (after != before).then(|| exchange.doc.save_after(&before));
+        let reply = exchange.doc.sync().generate_sync_message(&mut exchange.state);
+        let in_sync = exchange.state.their_heads.as_ref().is_some_and(|theirs| same_heads(theirs, &after));
+        if let Some(reply) = reply {
+            self.outbox.push_back(Message::DocSync(DocSync {
+                id: sync.id,
+                kind,
+                message: Blob(reply.encode()),
+            }));
+        }
+        if in_sync {
+            self.exchanges.remove(&sync.id);
+            self.echo.record_doc(sync.id, heads_digest(&after));
+        }
+        if let Some(changes) = changes {
+            let started = std::time::Instant::now();
+            let outcomes = store
+                .apply_docs(&[(DocId(uuid_from(sync.id)), kind.into(), changes)])
+                .map_err(SessionError::from_apply)?;
+            self.stats.apply_micros += started.elapsed().as_micros() as u64;
+            let changed = outcomes.iter().filter(|o| o.changed).count();
+            self.stats.docs_received += 1;
+            self.stats.docs_changed += changed as u64;
+            if changed > 0 {
+                self.applied_since_target = true;
+            }
+            self.events.push(SessionEvent::Applied {
+                docs: 1,
+                docs_changed: changed,
+                keys: 0,
+                keys_changed: 0,
+            });
+        }
+        Ok(())
+    }
+
     fn batch_message(&mut self, body: BatchBody, through: u64) -> Result<Message, SessionError> {
         let docs = u32::try_from(body.doc_count()).unwrap_or(u32::MAX);
         let keys = u32::try_from(body.key_count()).unwrap_or(u32::MAX);
@@ -916,19 +1043,27 @@ impl Session {
     }
 }
 
+/// A document (kind, bytes) for the peer.
+type PeerDoc = (DocId, amer_core::DocKind, Vec<u8>);
+
+/// A document changed on both sides, loaded for a sync exchange.
+type Diverged = (DocId, amer_core::DocKind, AutoCommit);
+
 /// What the peer needs of each requested document, as `Store::docs_for_peer` gives it, but
 /// without loading the documents in the usual case: the peer is at a state this PC's stored
 /// bytes pass through (what it had at the last sync), so the changes it lacks are the stored
-/// bytes from there on (see [`docbytes::changes_after`]). The others are loaded.
+/// bytes from there on (see [`docbytes::changes_after`]). The others are loaded: the changes
+/// after the peer's heads when this PC knows them all; otherwise the document changed on both
+/// sides (or the peer is ahead), and it comes back loaded, for an Automerge sync exchange.
 fn docs_for_peer(
     store: &Store,
     requests: Vec<(DocId, Vec<ChangeHash>)>,
-) -> Result<Vec<(DocId, amer_core::DocKind, Vec<u8>)>, SessionError> {
+) -> Result<(Vec<PeerDoc>, Vec<Diverged>), SessionError> {
     let whole: Vec<(DocId, Vec<ChangeHash>)> = requests.iter().map(|(id, _)| (*id, Vec::new())).collect();
     let mut stored: HashMap<DocId, (amer_core::DocKind, Vec<u8>)> =
         store.docs_for_peer(&whole)?.into_iter().map(|(id, kind, bytes)| (id, (kind, bytes))).collect();
     let mut out = Vec::with_capacity(requests.len());
-    let mut load = Vec::new();
+    let mut diverged = Vec::new();
     for (id, heads) in requests {
         let Some((kind, bytes)) = stored.remove(&id) else { continue };
         if heads.is_empty() {
@@ -936,15 +1071,22 @@ fn docs_for_peer(
             continue;
         }
         let wanted: Vec<WireHash> = heads.iter().map(|h| h.0).collect();
-        match docbytes::changes_after(&bytes, &wanted) {
-            Some(at) => out.push((id, kind, bytes[at..].to_vec())),
-            None => load.push((id, heads)),
+        if let Some(at) = docbytes::changes_after(&bytes, &wanted) {
+            out.push((id, kind, bytes[at..].to_vec()));
+            continue;
+        }
+        let Ok(mut doc) = AutoCommit::load(&bytes) else {
+            // Unreadable here: sent as it is (the peer refuses it with a clear error).
+            out.push((id, kind, bytes));
+            continue;
+        };
+        if heads.iter().all(|h| doc.get_change_meta_by_hash(h).is_some()) {
+            out.push((id, kind, doc.save_after(&heads)));
+        } else {
+            diverged.push((id, kind, doc));
         }
     }
-    if !load.is_empty() {
-        out.extend(store.docs_for_peer(&load)?);
-    }
-    Ok(out)
+    Ok((out, diverged))
 }
 
 fn add_doc(

@@ -644,9 +644,12 @@ fn automerge_sync_cost(a: &[u8], b: &[u8]) -> (usize, usize, Vec<automerge::Chan
 }
 
 /// Why documents move by heads (`save_after` the heads the peer named in its Need) and not by
-/// Automerge's sync protocol: a document the peer has an older copy of costs the changes alone,
-/// in the messages of a round that serves every document at once, where the sync protocol
-/// spends its own exchange of heads and Bloom filters on each document.
+/// Automerge's sync protocol when one side changed them: a document the peer has an older copy
+/// of costs the changes alone, in the messages of a round that serves every document at once,
+/// where the sync protocol spends its own exchange of heads and Bloom filters on each document.
+/// When both sides changed it, neither knows the other's heads and the sync protocol is
+/// cheaper than whole documents: that case uses it (see
+/// `a_document_changed_on_both_sides_moves_by_the_sync_protocol`).
 #[test]
 fn heads_based_transfer_costs_less_than_the_sync_protocol() {
     let a = founder("a");
@@ -705,4 +708,65 @@ fn heads_based_transfer_costs_less_than_the_sync_protocol() {
         }),
         Some(merged)
     );
+}
+
+/// A document changed on both sides while apart: neither side knows the other's heads, so
+/// instead of each sending its whole document, the two run Automerge's sync protocol on it
+/// (Bloom filters of what each has), and only the changes each lacks move.
+#[test]
+fn a_document_changed_on_both_sides_moves_by_the_sync_protocol() {
+    let mut h = office(2, 14);
+    let ticket = register(h.store(0), 1, "Addendum")[0].clone();
+    let long_note = format!("jadwal pemasukan {}", words(3000));
+    h.store(0).append_notes(&actor(OFFICER), &ticket, &long_note).unwrap();
+    h.connect(0, 1).unwrap();
+    h.run(STEPS).unwrap();
+    h.disconnect(0, 1);
+    h.store(0).assign(&actor(KASUBAG), &ticket, OFFICER).unwrap();
+    h.store(1).append_notes(&actor(OFFICER2), &ticket, "Catatan dari PC B: perlu persetujuan PA.").unwrap();
+    let id = h.store(0).session(&ticket).unwrap().id.doc();
+    // What sending a whole document costs, expanded and deflated as a batch carries it (the
+    // smaller of the two; before, at least one whole document moved, usually both).
+    let whole: usize = [0, 1]
+        .iter()
+        .map(|&p| {
+            let (kind, bytes) = h.store(p).doc_bytes(&id).unwrap().unwrap();
+            let body = super::message::BatchBody {
+                items: vec![super::message::BatchItem::Doc(super::message::WireDoc {
+                    id: super::message::TextId(*id.0.as_bytes()),
+                    kind: kind.into(),
+                    heads_digest: None,
+                    bytes: Blob(super::docbytes::inflate_columns(bytes)),
+                })],
+            };
+            super::message::deflate_batch(&body, 6).unwrap().1.len()
+        })
+        .min()
+        .unwrap();
+
+    h.connect(0, 1).unwrap();
+    h.run(STEPS).unwrap();
+    assert_converged(&h);
+    assert!(h.is_caught_up(0, 1) && h.is_caught_up(1, 0));
+    for peer in 0..2 {
+        let session = h.store(peer).session(&ticket).unwrap();
+        assert!(session.notes.contains("persetujuan PA") && session.notes.contains("jadwal pemasukan"));
+        assert_eq!(session.assignment.as_ref().map(|a| a.officer.as_str()), Some(OFFICER));
+    }
+    let (a, b) = (h.stats(0, 1).unwrap(), h.stats(1, 0).unwrap());
+    let moved = a.bytes_sent + b.bytes_sent;
+    println!("both sides changed: {moved} B for the whole session, one whole document {whole} B");
+    assert!(moved < whole as u64, "{moved} B moved; one whole document alone is {whole} B");
+}
+
+/// `n` characters of made-up lowercase words, which deflate cannot shrink much.
+fn words(n: usize) -> String {
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut out = String::with_capacity(n);
+    while out.len() < n {
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        let c = (state >> 59) as u8 % 27;
+        out.push(if c == 26 { ' ' } else { (b'a' + c) as char });
+    }
+    out
 }

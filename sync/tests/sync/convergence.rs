@@ -169,3 +169,78 @@ async fn a_node_stopped_right_after_a_sync_leaves_nothing_to_offer_again() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_changed_on_both_pcs_moves_only_the_changes_each_lacks() {
+    within(60, async {
+        let pcs = office(2).await;
+        let ticket = register(&pcs[0].store, 1, "Addendum")[0].clone();
+        let long_note = format!("jadwal pemasukan {}", words(3000));
+        pcs[0].store.append_notes(&actor(OFFICER), &ticket, &long_note).unwrap();
+        pcs[1].node().sync_now(Some(pcs[0].addr()), Duration::from_secs(20)).await.unwrap();
+        assert!(same(&pcs[0].store, &pcs[1].store));
+        // Apart, both PCs change the same session.
+        for pc in &pcs {
+            pc.shutdown().await;
+        }
+        pcs[0].store.assign(&actor(KASUBAG), &ticket, OFFICER).unwrap();
+        pcs[1].store.append_notes(&actor(OFFICER2), &ticket, "Dari PC B: perlu persetujuan PA.").unwrap();
+        let id = pcs[0].store.session(&ticket).unwrap().id.doc();
+        // What sending a whole document costs, expanded and deflated as a batch carries it
+        // (the smaller of the two; its long note does not compress much).
+        let whole = pcs
+            .iter()
+            .map(|pc| {
+                use amer_sync::protocol::message::{
+                    deflate_batch, BatchBody, BatchItem, Blob, TextId, WireDoc,
+                };
+                let (kind, bytes) = pc.store.doc_bytes(&id).unwrap().unwrap();
+                let body = BatchBody {
+                    items: vec![BatchItem::Doc(WireDoc {
+                        id: TextId(*id.0.as_bytes()),
+                        kind: kind.into(),
+                        heads_digest: None,
+                        bytes: Blob(amer_sync::protocol::docbytes::inflate_columns(bytes)),
+                    })],
+                };
+                deflate_batch(&body, 6).unwrap().1.len()
+            })
+            .min()
+            .unwrap();
+        let mut pcs = pcs;
+        // (Publishing new ports would be changes of the office document to send as well.)
+        let mut c = config();
+        c.publish_address = false;
+        pcs[0].start(c).await;
+        let mut c = config();
+        c.publish_address = false;
+        c.static_peers = vec![pcs[0].addr()];
+        pcs[1].start(c).await;
+        let reports = pcs[1].node().sync_now(Some(pcs[0].addr()), Duration::from_secs(20)).await.unwrap();
+        assert_eq!(reports.len(), 1, "{reports:?}");
+        eventually(20, "both PCs equal", || same(&pcs[0].store, &pcs[1].store)).await;
+        for pc in &pcs {
+            let session = pc.store.session(&ticket).unwrap();
+            assert!(session.notes.contains("persetujuan PA") && session.notes.contains("jadwal pemasukan"));
+            assert_eq!(session.assignment.as_ref().map(|a| a.officer.as_str()), Some(OFFICER));
+        }
+        // Neither PC sent its whole document (before, at least one did, usually both): the
+        // session's messages, Hellos included, are fewer bytes than one whole document.
+        let moved = reports[0].bytes_sent + reports[0].bytes_received;
+        assert!(moved < whole as u64, "{moved} B moved, one whole document is {whole} B: {reports:?}");
+        shutdown_all(&pcs).await;
+    })
+    .await;
+}
+
+/// `n` characters of made-up lowercase words, which deflate cannot shrink much.
+fn words(n: usize) -> String {
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut out = String::with_capacity(n);
+    while out.len() < n {
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        let c = (state >> 59) as u8 % 27;
+        out.push(if c == 26 { ' ' } else { (b'a' + c) as char });
+    }
+    out
+}
