@@ -184,10 +184,17 @@ impl Store {
         {
             let mut conn = self.lock();
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let mut ctx =
-                WriteCtx { tx: &tx, store: self, events: Vec::new(), last_invalid: None, deferred: false };
+            let mut ctx = WriteCtx {
+                tx: &tx,
+                store: self,
+                events: Vec::new(),
+                last_invalid: None,
+                deferred: false,
+                last_seq: None,
+            };
             out = f(&mut ctx)?;
             events = std::mem::take(&mut ctx.events);
+            ctx.save_seq()?;
             tx.commit()?;
             // `data_version` is deliberately not refreshed here: SQLite leaves it unchanged by
             // this connection's own commits, so reading it now could only absorb a commit made
@@ -338,17 +345,30 @@ pub(crate) struct WriteCtx<'t, 's> {
     /// Whether this transaction already noted a deferred projection (the first, lowest feed
     /// position is the one that counts).
     pub deferred: bool,
+    /// The last feed sequence number handed out in this transaction, written back to `meta`
+    /// once before the commit (a batch of 500 received documents takes 500 numbers).
+    last_seq: Option<i64>,
 }
 
 impl WriteCtx<'_, '_> {
     /// The next feed sequence number.
     pub fn next_seq(&mut self) -> Result<i64> {
-        let seq: i64 = self.tx.row(
-            "UPDATE meta SET value = CAST(CAST(value AS TEXT) AS INTEGER) + 1 WHERE key = 'seq' RETURNING CAST(value AS INTEGER)",
-            [],
-            |r| r.get(0),
-        )?;
-        Ok(seq)
+        let last = match self.last_seq {
+            Some(last) => last,
+            None => {
+                self.tx.row("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'seq'", [], |r| r.get(0))?
+            }
+        };
+        self.last_seq = Some(last + 1);
+        Ok(last + 1)
+    }
+
+    /// Writes the feed position handed out last (called before the commit).
+    fn save_seq(&mut self) -> Result<()> {
+        if let Some(last) = self.last_seq {
+            self.tx.exec("UPDATE meta SET value = ?1 WHERE key = 'seq'", [last])?;
+        }
+        Ok(())
     }
 
     /// A stamp for an action of `actor` on this device now.
