@@ -31,13 +31,19 @@ pub(crate) fn doc_bytes(tx: &Transaction<'_>, id: &str) -> Result<Option<(DocKin
     };
     let kind = DocKind::from_code(&kind)
         .ok_or_else(|| Error::Corrupt { doc: id.into(), reason: format!("unknown kind {kind}") })?;
+    append_changes(tx, id, &mut bytes)?;
+    Ok(Some((kind, bytes)))
+}
+
+/// Appends a document's pending changes (saved after its snapshot) to `bytes`.
+pub(crate) fn append_changes(tx: &Transaction<'_>, id: &str, bytes: &mut Vec<u8>) -> Result<()> {
     let mut st = tx.prepare_cached("SELECT bytes FROM doc_changes WHERE doc_id = ?1 ORDER BY n")?;
     let mut rows = st.query([id])?;
     while let Some(r) = rows.next()? {
         let chunk: Vec<u8> = r.get(0)?;
         bytes.extend_from_slice(&chunk);
     }
-    Ok(Some((kind, bytes)))
+    Ok(())
 }
 
 /// Loads a document; `NotFound` when it does not exist.

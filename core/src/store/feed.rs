@@ -51,6 +51,33 @@ pub struct FeedItem {
     pub kind: FeedKind,
 }
 
+/// A feed entry with what it is about, ready to send (see [`Store::feed_records`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedRecord {
+    /// Local sequence number.
+    pub seq: i64,
+    /// The document or key record as it stands now.
+    pub body: FeedBody,
+}
+
+/// The content of a [`FeedRecord`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeedBody {
+    /// A document: id, kind, heads and its whole stored bytes (snapshot and pending changes).
+    Doc {
+        /// Id.
+        id: DocId,
+        /// Kind.
+        kind: DocKind,
+        /// Heads.
+        heads: Vec<ChangeHash>,
+        /// The whole document as stored.
+        bytes: Vec<u8>,
+    },
+    /// A visitor key record (the key opened, for a member).
+    Key(KeyRecord),
+}
+
 /// A visitor key as replicated among members: the key itself (plain, sent only over the
 /// members' mutual-TLS channel) or a tombstone, which always wins.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -141,6 +168,58 @@ impl Store {
                     Ok(FeedItem { seq, kind })
                 })
                 .collect()
+        })
+    }
+
+    /// Feed entries after `after`, in order, at most `limit`, each with the document's bytes
+    /// or the key record: what a peer with an empty store is sent, read in one transaction
+    /// with two range scans instead of a query per entry.
+    pub fn feed_records(&self, after: i64, limit: usize) -> Result<Vec<FeedRecord>> {
+        self.read_raw(|tx| {
+            let mut out = Vec::with_capacity(limit.min(4096));
+            {
+                let mut st = tx.prepare_cached(
+                    "SELECT seq, id, kind, heads, pending, snapshot FROM docs WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                )?;
+                let mut rows = st.query(params![after, limit as i64])?;
+                while let Some(r) = rows.next()? {
+                    let seq: i64 = r.get(0)?;
+                    let text: String = r.get(1)?;
+                    let code: String = r.get(2)?;
+                    let heads: Vec<u8> = r.get(3)?;
+                    let pending: i64 = r.get(4)?;
+                    let mut bytes: Vec<u8> = r.get(5)?;
+                    let kind = DocKind::from_code(&code)
+                        .ok_or_else(|| Error::Corrupt { doc: text.clone(), reason: format!("unknown kind {code}") })?;
+                    if pending > 0 {
+                        docs::append_changes(tx, &text, &mut bytes)?;
+                    }
+                    let id = DocId::parse(&text)?;
+                    out.push(FeedRecord { seq, body: FeedBody::Doc { id, kind, heads: decode_heads(&heads)?, bytes } });
+                }
+            }
+            let keys: Vec<(i64, String)> = {
+                let mut st = tx.prepare_cached(
+                    "SELECT seq, visitor_id FROM visitor_keys WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                )?;
+                let rows = st.query_map(params![after, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                rows.collect::<rusqlite::Result<Vec<_>>>()?
+            };
+            // Only keys before the last document taken (or all, when fewer than `limit`
+            // documents came): the merged list must be a prefix of the feed.
+            let docs_full = out.len() >= limit;
+            let last_doc = out.last().map(|r| r.seq);
+            for (seq, text) in keys {
+                if docs_full && last_doc.is_some_and(|last| seq > last) {
+                    break;
+                }
+                if let Some(record) = self.key_record_in(tx, &VisitorId::parse(&text)?, true)? {
+                    out.push(FeedRecord { seq, body: FeedBody::Key(record) });
+                }
+            }
+            out.sort_by_key(|r| r.seq);
+            out.truncate(limit);
+            Ok(out)
         })
     }
 

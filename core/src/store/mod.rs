@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use automerge::ActorId;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 
-pub use feed::{ApplyOutcome, Erasure, FeedItem, FeedKind, KeyRecord};
+pub use feed::{ApplyOutcome, Erasure, FeedBody, FeedItem, FeedKind, FeedRecord, KeyRecord};
 pub use office::{child_device_code, InitOptions, JoinOptions, LocalInfo};
 pub use risks::{NewRisk, RiskRow};
 pub use sessions::{day_start, NewSession, Registered, SessionEdit, SessionFilter, SessionRow, VisitorInput};

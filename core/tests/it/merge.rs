@@ -201,3 +201,51 @@ fn a_database_from_a_newer_amer_is_refused() {
     let err = Store::open(&path).expect_err("newer");
     assert!(err.to_string().contains("update AMER"), "{err}");
 }
+
+#[test]
+fn feed_records_read_in_pages_are_the_feed_item_by_item() {
+    use amer_core::store::{FeedBody, FeedRecord};
+    let a = office();
+    let kasubag = actor(KASUBAG);
+    let mut tickets = Vec::new();
+    for i in 0..9 {
+        let mut s = new_session("konsultasi", &format!("Jadwal paket {i}"));
+        s.visitor = visitor(&format!("Pengunjung {i}"), Some(&format!("0812-0000-00{i:02}")), None);
+        tickets.push(a.register(&Actor::device(), s).expect("register").ticket);
+    }
+    // Pending changes after snapshots, and a key tombstone, in the middle of the feed.
+    for t in tickets.iter().step_by(2) {
+        a.assign(&kasubag, t, OFFICER).expect("assign");
+    }
+    let erased = a.session(&tickets[3]).expect("session").visitor.id;
+    a.erase_visitor(&actor(ADMIN), &erased, "SURAT/01/2026").expect("erase");
+
+    let expected: Vec<FeedRecord> = a
+        .changes_since(0, usize::MAX)
+        .expect("feed")
+        .into_iter()
+        .map(|item| {
+            let body = match item.kind {
+                FeedKind::Doc { id, kind, heads } => {
+                    let (_, bytes) = a.doc_bytes(&id).expect("bytes").expect("exists");
+                    FeedBody::Doc { id, kind, heads, bytes }
+                }
+                FeedKind::Key(v) => FeedBody::Key(a.key_record(&v).expect("key").expect("exists")),
+            };
+            FeedRecord { seq: item.seq, body }
+        })
+        .collect();
+    assert!(expected.iter().any(|r| matches!(&r.body, FeedBody::Key(k) if k.erased.is_some())));
+    for page in [1, 2, 3, 7, 64] {
+        let mut got = Vec::new();
+        let mut after = 0;
+        loop {
+            let records = a.feed_records(after, page).expect("records");
+            assert!(records.len() <= page);
+            let Some(last) = records.last() else { break };
+            after = last.seq;
+            got.extend(records);
+        }
+        assert_eq!(got, expected, "pages of {page}");
+    }
+}

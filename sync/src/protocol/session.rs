@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use amer_core::store::{FeedItem, FeedKind, KeyRecord};
+use amer_core::store::{FeedBody, FeedItem, FeedKind, FeedRecord, KeyRecord};
 use amer_core::{DocId, Store, VisitorId};
 use automerge::sync::SyncDoc;
 use automerge::{AutoCommit, ChangeHash};
@@ -148,7 +148,7 @@ struct Round {
 struct Push {
     cursor: u64,
     now: u64,
-    pending: VecDeque<FeedItem>,
+    pending: VecDeque<FeedRecord>,
     exhausted: bool,
 }
 
@@ -801,59 +801,33 @@ impl Session {
         let mut body = BatchBody::default();
         let mut raw = 0usize;
         while raw < self.config.batch_bytes {
-            if push.pending.is_empty() {
+            let Some(record) = push.pending.pop_front() else {
                 if push.exhausted {
                     break;
                 }
-                let feed = store.changes_since(seq_i64(push.cursor), self.config.offer_chunk)?;
-                push.exhausted = feed.len() < self.config.offer_chunk;
-                for item in feed {
-                    push.cursor = push.cursor.max(seq_u64(item.seq));
-                    push.pending.push_back(item);
+                // The next entries with their bytes and key records, in one read (memory
+                // holds at most `read_chunk` of them besides the batch).
+                let records = store.feed_records(seq_i64(push.cursor), self.config.read_chunk)?;
+                push.exhausted = records.len() < self.config.read_chunk;
+                for record in records {
+                    push.cursor = push.cursor.max(seq_u64(record.seq));
+                    push.pending.push_back(record);
                 }
                 continue;
-            }
-            let take = push.pending.len().min(self.config.read_chunk);
-            let items: Vec<FeedItem> = push.pending.drain(..take).collect();
-            let mut doc_requests = Vec::with_capacity(take);
-            let mut key_ids = Vec::new();
-            for item in &items {
-                match &item.kind {
-                    FeedKind::Doc { id, .. } => doc_requests.push((*id, Vec::new())),
-                    FeedKind::Key(visitor) => key_ids.push(*visitor),
-                }
-            }
-            let mut docs: HashMap<DocId, (amer_core::DocKind, Vec<u8>)> = store
-                .docs_for_peer(&doc_requests)?
-                .into_iter()
-                .map(|(id, kind, bytes)| (id, (kind, bytes)))
-                .collect();
-            let mut keys: HashMap<VisitorId, KeyRecord> =
-                store.key_records(&key_ids)?.into_iter().map(|r| (r.visitor_id, r)).collect();
+            };
             // In feed order: a session's visitor key follows the session.
-            for item in items {
-                match item.kind {
-                    FeedKind::Doc { id, heads, .. } => {
-                        if let Some((kind, bytes)) = docs.remove(&id) {
-                            let bytes = if self.config.expand_documents {
-                                docbytes::inflate_columns(bytes)
-                            } else {
-                                bytes
-                            };
-                            // Bytes that say the heads need no digest.
-                            let said = docbytes::document_heads(&bytes).is_some_and(|said| {
-                                same_heads(&said.into_iter().map(ChangeHash).collect::<Vec<_>>(), &heads)
-                            });
-                            let digest = if said { None } else { Some(heads_digest(&heads)) };
-                            raw += add_doc(&mut body, id, kind, bytes, digest);
-                        }
-                    }
-                    FeedKind::Key(visitor) => {
-                        if let Some(record) = keys.remove(&visitor) {
-                            raw += add_key(&mut body, record);
-                        }
-                    }
+            match record.body {
+                FeedBody::Doc { id, kind, heads, bytes } => {
+                    let bytes =
+                        if self.config.expand_documents { docbytes::inflate_columns(bytes) } else { bytes };
+                    // Bytes that say the heads need no digest.
+                    let said = docbytes::document_heads(&bytes).is_some_and(|said| {
+                        same_heads(&said.into_iter().map(ChangeHash).collect::<Vec<_>>(), &heads)
+                    });
+                    let digest = if said { None } else { Some(heads_digest(&heads)) };
+                    raw += add_doc(&mut body, id, kind, bytes, digest);
                 }
+                FeedBody::Key(record) => raw += add_key(&mut body, record),
             }
         }
         if body.items.is_empty() {
