@@ -388,7 +388,12 @@ fn project_session(ctx: &mut WriteCtx<'_, '_>, s: &Session, sealed: Option<&[u8]
     let review = review_reason(ctx, s)?;
     let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
     let obj = s.objection.as_ref();
-    let rowid: i64 = ctx.tx.row(
+    let id = s.id.to_text();
+    // The row's id first, then a plain upsert: `RETURNING` would run the statement into a
+    // temporary table each time, a good part of a projection's cost.
+    let existing: Option<i64> =
+        ctx.tx.row("SELECT rowid FROM sessions WHERE id = ?1", [&id], |r| r.get(0)).optional()?;
+    ctx.tx.exec(
         "INSERT INTO sessions(id, ticket, category, channel, status, visitor_id, visitor_org, visitor_role, visitor_sealed, package_code,
            package_name, opd, package_type, package_method, stage, subject, officer_nip, assigned_by, device, day, arrived_at,
            assigned_at, started_at, finished_at, rated_at, cancelled_at, waiting_s, duration_s, timing_flag, score, signed,
@@ -407,10 +412,9 @@ fn project_session(ctx: &mut WriteCtx<'_, '_>, s: &Session, sealed: Option<&[u8]
            signed = excluded.signed, follow_target = excluded.follow_target,
            objection_announced = excluded.objection_announced, objection_filed = excluded.objection_filed,
            objection_answered = excluded.objection_answered, conflicts = excluded.conflicts,
-           invalid_reason = excluded.invalid_reason, review_reason = excluded.review_reason, objection_outcome = excluded.objection_outcome
-         RETURNING rowid",
+           invalid_reason = excluded.invalid_reason, review_reason = excluded.review_reason, objection_outcome = excluded.objection_outcome",
         params![
-            s.id.to_text(),
+            id,
             s.ticket,
             s.category.code(),
             s.channel.code(),
@@ -450,8 +454,10 @@ fn project_session(ctx: &mut WriteCtx<'_, '_>, s: &Session, sealed: Option<&[u8]
             review,
             obj.and_then(|o| o.outcome).map(|o| o.code()),
         ],
-        |r| r.get(0),
     )?;
+    // Inserted when it was not there (the triggers' own inserts do not change this value once
+    // they are done).
+    let rowid = existing.unwrap_or_else(|| ctx.tx.last_insert_rowid());
     // Most changes (assignment, start, finish, rating) leave the text alone: re-indexing it
     // would tokenise it twice (out and in) for nothing.
     let unchanged: bool = ctx
