@@ -370,4 +370,38 @@ mod tests {
             assert_eq!(inflate_columns(saved[..cut].to_vec()), saved[..cut].to_vec());
         }
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 512, ..Default::default() })]
+
+        /// A peer's bytes go through `document_heads` before anything checks them: damaged or
+        /// random input gives `None` or some answer, never a panic or a huge allocation.
+        #[test]
+        fn damaged_or_random_bytes_never_panic(
+            cut in 0usize..4096,
+            flips in proptest::collection::vec((0usize..4096, 0u8..=255), 0..6),
+            noise in proptest::collection::vec(0u8..=255, 0..512),
+            random in proptest::prelude::any::<bool>(),
+        ) {
+            let mut bytes = if random {
+                noise
+            } else {
+                let mut doc = document(3);
+                let mut b = doc.save();
+                b.extend(doc.save_incremental());
+                b
+            };
+            for (at, value) in flips {
+                if !bytes.is_empty() {
+                    let at = at % bytes.len();
+                    bytes[at] ^= value;
+                }
+            }
+            bytes.truncate(cut.max(1).min(bytes.len()));
+            let heads = document_heads(&bytes);
+            let _ = changes_after(&bytes, &heads.unwrap_or_default());
+            let _ = changes_after(&bytes, &[[7u8; 32]]);
+            let _ = inflate_columns(bytes);
+        }
+    }
 }
