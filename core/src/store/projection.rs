@@ -192,25 +192,34 @@ fn catch_up_chunk(ctx: &mut WriteCtx<'_, '_>) -> Result<(usize, bool)> {
             raw.push((id.clone(), kind, bytes));
         }
     }
-    let parallel = raw.len() > 1 && spare_core();
-    if parallel {
+    let mut inline = true;
+    if raw.len() > 1 && spare_core() {
         let actor = ctx.store.actor.clone();
+        let raw = &raw;
         std::thread::scope(|scope| -> Result<()> {
             let (tx, rx) = std::sync::mpsc::sync_channel::<Decoded>(DECODE_AHEAD);
-            scope.spawn(move || {
-                for (id, kind, bytes) in raw {
-                    // The receiver stops early only on an error; nothing is left to do then.
-                    if tx.send(decode(id, kind, &bytes, &actor)).is_err() {
-                        return;
+            let worker =
+                std::thread::Builder::new().name("amer-project".into()).spawn_scoped(scope, move || {
+                    for (id, kind, bytes) in raw {
+                        // The receiver stops early only on an error; nothing is left to do then.
+                        if tx.send(decode(id.clone(), *kind, bytes, &actor)).is_err() {
+                            return;
+                        }
                     }
-                }
-            });
+                });
+            if let Err(error) = worker {
+                // No thread to be had (a process or memory limit): decode here instead.
+                tracing::debug!(%error, "projections decoded on one thread");
+                return Ok(());
+            }
+            inline = false;
             for decoded in rx {
                 project_decoded(ctx, decoded)?;
             }
             Ok(())
         })?;
-    } else {
+    }
+    if inline {
         for (id, kind, bytes) in raw {
             project_decoded(ctx, decode(id, kind, &bytes, &ctx.store.actor))?;
         }
