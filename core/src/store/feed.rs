@@ -239,6 +239,11 @@ impl Store {
         self.read_raw(|tx| docs::heads(tx, &id.to_text()))
     }
 
+    /// The heads of several documents (`None` where one does not exist here), in one read.
+    pub fn doc_heads_many(&self, ids: &[DocId]) -> Result<Vec<Option<Vec<ChangeHash>>>> {
+        self.read_raw(|tx| ids.iter().map(|id| docs::heads(tx, &id.to_text())).collect())
+    }
+
     /// A document's kind and full bytes.
     pub fn doc_bytes(&self, id: &DocId) -> Result<Option<(DocKind, Vec<u8>)>> {
         self.read_raw(|tx| docs::doc_bytes(tx, &id.to_text()))

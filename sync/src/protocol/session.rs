@@ -616,18 +616,27 @@ impl Session {
     fn on_offer(&mut self, store: &Store, offer: Offer) -> Result<(), SessionError> {
         self.inbound_through = self.inbound_through.max(offer.through);
         let mut need = Need::default();
+        // The heads of every offered document, read in one transaction.
+        let offered: Vec<DocId> = offer
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                OfferItem::Doc { id, .. } => Some(DocId(uuid_from(*id))),
+                OfferItem::Key { .. } => None,
+            })
+            .collect();
+        let mut stored_heads = store.doc_heads_many(&offered)?.into_iter();
         for item in offer.items {
             match item {
                 OfferItem::Doc { id, kind: _, heads } => {
                     let theirs: Vec<ChangeHash> = heads.iter().map(|h| ChangeHash(*h)).collect();
                     self.echo.record_doc(id, heads_digest(&theirs));
-                    let doc = DocId(uuid_from(id));
                     // Different heads: ask, with ours, without first checking whether ours
                     // already contain theirs (that check loads the document, ~0.1 ms each,
                     // and the answer is nearly always no: the peer changed it). When this side
-                    // is ahead after all, the peer, which lacks some of our heads, sends the
-                    // whole document and applying it changes nothing.
-                    let needed = match store.doc_heads(&doc)? {
+                    // is ahead after all, the peer, which lacks some of our heads, answers with
+                    // an Automerge sync exchange for it (`DocSync`) that finds nothing to move.
+                    let needed = match stored_heads.next().flatten() {
                         None => Some(Vec::new()),
                         Some(ours) if same_heads(&ours, &theirs) => None,
                         Some(ours) => Some(ours),
