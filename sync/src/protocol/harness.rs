@@ -327,6 +327,19 @@ impl Harness {
     }
 }
 
+/// `n` characters of made-up lowercase words, which deflate cannot shrink much (test content
+/// whose size on the wire says what moved).
+pub fn incompressible_words(n: usize) -> String {
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut out = String::with_capacity(n);
+    while out.len() < n {
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        let c = (state >> 59) as u8 % 27;
+        out.push(if c == 26 { ' ' } else { (b'a' + c) as char });
+    }
+    out
+}
+
 /// What a store holds, for comparing replicas: every document's heads and every key record's
 /// state, by id.
 pub fn fingerprint(store: &Store) -> Result<BTreeMap<String, String>, amer_core::Error> {

@@ -11,7 +11,7 @@ use amer_core::store::{Actor, InitOptions, JoinOptions, NewSession, NewStaff, Vi
 use amer_core::Store;
 use proptest::prelude::*;
 
-use super::harness::{fingerprint, Harness};
+use super::harness::{fingerprint, incompressible_words, Harness};
 use super::message::{Blob, Data, Message};
 use super::session::{Session, SessionConfig};
 use crate::error::{RefusalReason, SessionError};
@@ -717,7 +717,7 @@ fn heads_based_transfer_costs_less_than_the_sync_protocol() {
 fn a_document_changed_on_both_sides_moves_by_the_sync_protocol() {
     let mut h = office(2, 14);
     let ticket = register(h.store(0), 1, "Addendum")[0].clone();
-    let long_note = format!("jadwal pemasukan {}", words(3000));
+    let long_note = format!("jadwal pemasukan {}", incompressible_words(3000));
     h.store(0).append_notes(&actor(OFFICER), &ticket, &long_note).unwrap();
     h.connect(0, 1).unwrap();
     h.run(STEPS).unwrap();
@@ -757,16 +757,4 @@ fn a_document_changed_on_both_sides_moves_by_the_sync_protocol() {
     let moved = a.bytes_sent + b.bytes_sent;
     println!("both sides changed: {moved} B for the whole session, one whole document {whole} B");
     assert!(moved < whole as u64, "{moved} B moved; one whole document alone is {whole} B");
-}
-
-/// `n` characters of made-up lowercase words, which deflate cannot shrink much.
-fn words(n: usize) -> String {
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let mut out = String::with_capacity(n);
-    while out.len() < n {
-        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-        let c = (state >> 59) as u8 % 27;
-        out.push(if c == 26 { ' ' } else { (b'a' + c) as char });
-    }
-    out
 }

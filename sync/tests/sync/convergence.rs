@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use amer_core::store::Actor;
 
+use amer_sync::protocol::harness::incompressible_words;
+
 use crate::support::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -175,7 +177,7 @@ async fn a_session_changed_on_both_pcs_moves_only_the_changes_each_lacks() {
     within(60, async {
         let pcs = office(2).await;
         let ticket = register(&pcs[0].store, 1, "Addendum")[0].clone();
-        let long_note = format!("jadwal pemasukan {}", words(3000));
+        let long_note = format!("jadwal pemasukan {}", incompressible_words(3000));
         pcs[0].store.append_notes(&actor(OFFICER), &ticket, &long_note).unwrap();
         pcs[1].node().sync_now(Some(pcs[0].addr()), Duration::from_secs(20)).await.unwrap();
         assert!(same(&pcs[0].store, &pcs[1].store));
@@ -231,16 +233,4 @@ async fn a_session_changed_on_both_pcs_moves_only_the_changes_each_lacks() {
         shutdown_all(&pcs).await;
     })
     .await;
-}
-
-/// `n` characters of made-up lowercase words, which deflate cannot shrink much.
-fn words(n: usize) -> String {
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let mut out = String::with_capacity(n);
-    while out.len() < n {
-        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-        let c = (state >> 59) as u8 % 27;
-        out.push(if c == 26 { ' ' } else { (b'a' + c) as char });
-    }
-    out
 }
