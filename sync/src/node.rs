@@ -1269,7 +1269,6 @@ fn truncate(text: &str, max: usize) -> String {
     format!("{}…", &text[..end])
 }
 
-/// Opens the session's stream, starts the reader and writer tasks and drives the session.
 /// A session being made on a blocking thread, with its Hello encoded.
 type Prepared = tokio::task::JoinHandle<Result<(Session, Vec<u8>), SessionError>>;
 
@@ -1287,6 +1286,7 @@ fn prepare_session(inner: &Arc<Inner>, peer: NodeId) -> Prepared {
     })
 }
 
+/// Opens the session's stream, starts the reader and writer tasks and drives the session.
 async fn drive(
     inner: &Arc<Inner>,
     connection: &PeerConnection,

@@ -29,10 +29,15 @@ pub(crate) fn doc_bytes(tx: &Transaction<'_>, id: &str) -> Result<Option<(DocKin
     let Some((kind, mut bytes)) = row else {
         return Ok(None);
     };
-    let kind = DocKind::from_code(&kind)
-        .ok_or_else(|| Error::Corrupt { doc: id.into(), reason: format!("unknown kind {kind}") })?;
+    let kind = stored_kind(id, &kind)?;
     append_changes(tx, id, &mut bytes)?;
     Ok(Some((kind, bytes)))
+}
+
+/// The kind stored in a `docs` row (`Corrupt` when this build does not know it).
+pub(crate) fn stored_kind(id: &str, code: &str) -> Result<DocKind> {
+    DocKind::from_code(code)
+        .ok_or_else(|| Error::Corrupt { doc: id.into(), reason: format!("unknown kind {code}") })
 }
 
 /// Appends a document's pending changes (saved after its snapshot) to `bytes`.

@@ -123,9 +123,7 @@ pub struct ApplyOutcome {
 impl Store {
     /// The last feed sequence number.
     pub fn current_seq(&self) -> Result<i64> {
-        self.read_raw(|tx| {
-            Ok(tx.query_row("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'seq'", [], |r| r.get(0))?)
-        })
+        self.read_raw(|tx| super::stored_seq(tx))
     }
 
     /// This database's feed epoch: a new one after a restore, so peers drop their checkpoints.
@@ -158,10 +156,7 @@ impl Store {
                     } else {
                         FeedKind::Doc {
                             id: DocId::parse(&id)?,
-                            kind: DocKind::from_code(&kind).ok_or_else(|| Error::Corrupt {
-                                doc: id.clone(),
-                                reason: "unknown kind".into(),
-                            })?,
+                            kind: docs::stored_kind(&id, &kind)?,
                             heads: decode_heads(&heads.unwrap_or_default())?,
                         }
                     };
@@ -189,8 +184,7 @@ impl Store {
                     let heads: Vec<u8> = r.get(3)?;
                     let pending: i64 = r.get(4)?;
                     let mut bytes: Vec<u8> = r.get(5)?;
-                    let kind = DocKind::from_code(&code)
-                        .ok_or_else(|| Error::Corrupt { doc: text.clone(), reason: format!("unknown kind {code}") })?;
+                    let kind = docs::stored_kind(&text, &code)?;
                     if pending > 0 {
                         docs::append_changes(tx, &text, &mut bytes)?;
                     }
@@ -247,24 +241,6 @@ impl Store {
     /// A document's kind and full bytes.
     pub fn doc_bytes(&self, id: &DocId) -> Result<Option<(DocKind, Vec<u8>)>> {
         self.read_raw(|tx| docs::doc_bytes(tx, &id.to_text()))
-    }
-
-    /// What a peer at `their_heads` lacks of a document: `Some(changes)` when every one of their
-    /// heads is known here, `None` when they have changes this PC lacks (send everything then).
-    pub fn doc_bytes_after(
-        &self,
-        id: &DocId,
-        their_heads: &[ChangeHash],
-    ) -> Result<Option<(DocKind, Vec<u8>)>> {
-        self.read_raw(|tx| {
-            let d = docs::load_doc(tx, &id.to_text(), &self.actor)?;
-            let mut d = d;
-            if !d.has_all(their_heads) {
-                return Ok(None);
-            }
-            let kind = d.kind;
-            Ok(Some((kind, d.save_after(their_heads))))
-        })
     }
 
     /// Whether this PC has every change in `heads` of a document.

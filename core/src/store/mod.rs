@@ -355,9 +355,7 @@ impl WriteCtx<'_, '_> {
     pub fn next_seq(&mut self) -> Result<i64> {
         let last = match self.last_seq {
             Some(last) => last,
-            None => {
-                self.tx.row("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'seq'", [], |r| r.get(0))?
-            }
+            None => stored_seq(self.tx)?,
         };
         self.last_seq = Some(last + 1);
         Ok(last + 1)
@@ -450,6 +448,12 @@ impl CachedExt for Connection {
     ) -> rusqlite::Result<T> {
         self.prepare_cached(sql)?.query_row(params, f)
     }
+}
+
+/// The last feed sequence number written to `meta` (a write transaction may hold later ones
+/// until its commit, see [`WriteCtx::next_seq`]).
+pub(crate) fn stored_seq(tx: &Connection) -> Result<i64> {
+    Ok(tx.row("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'seq'", [], |r| r.get(0))?)
 }
 
 pub(crate) fn get_meta(tx: &Connection, key: &str) -> Result<Option<Vec<u8>>> {

@@ -124,8 +124,7 @@ fn project_decoded(ctx: &mut WriteCtx<'_, '_>, decoded: Decoded) -> Result<()> {
         Err(error) => return Err(error),
     };
     let invalid = match session {
-        Some(Ok((s, sealed))) => project_session(ctx, &s, sealed.as_deref())?,
-        Some(Err(e)) => Some(e.to_string()),
+        Some(read) => project_session_read(ctx, read)?,
         None => project(ctx, &d)?,
     };
     if let Some(reason) = &invalid {
@@ -276,10 +275,7 @@ impl Store {
 /// rule (it is then kept out of reports).
 pub(crate) fn project(ctx: &mut WriteCtx<'_, '_>, d: &Document) -> Result<Option<String>> {
     match d.kind {
-        DocKind::Session => match doc::session::read(d) {
-            Ok((s, sealed)) => project_session(ctx, &s, sealed.as_deref()),
-            Err(e) => Ok(Some(e.to_string())),
-        },
+        DocKind::Session => project_session_read(ctx, doc::session::read(d)),
         DocKind::Staff => match doc::staff::read(d) {
             Ok(s) => {
                 ctx.tx.exec(
@@ -382,6 +378,15 @@ pub(crate) fn review_reason(ctx: &WriteCtx<'_, '_>, s: &Session) -> Result<Optio
         }
         _ => None,
     })
+}
+
+/// Projects a session as read from its document; a document that does not read as a session
+/// gives its validation problem instead.
+fn project_session_read(ctx: &mut WriteCtx<'_, '_>, read: SessionRead) -> Result<Option<String>> {
+    match read {
+        Ok((s, sealed)) => project_session(ctx, &s, sealed.as_deref()),
+        Err(e) => Ok(Some(e.to_string())),
+    }
 }
 
 fn project_session(ctx: &mut WriteCtx<'_, '_>, s: &Session, sealed: Option<&[u8]>) -> Result<Option<String>> {
