@@ -949,6 +949,18 @@ impl Session {
             })
         })?;
         if !self.exchanges.contains_key(&sync.id) {
+            if settled(&message)
+                && store
+                    .doc_heads(&DocId(uuid_from(sync.id)))?
+                    .is_some_and(|ours| same_heads(&ours, &message.heads))
+            {
+                // The peer says "we are equal" and knows it (it has heard our heads), and we
+                // hold exactly those heads: its exchange is over and ours too. Answering would
+                // open a fresh exchange whose first message always goes out, and a peer in the
+                // same position would answer it the same way, forever.
+                self.echo.record_doc(sync.id, heads_digest(&message.heads));
+                return Ok(());
+            }
             if self.exchanges.len() >= MAX_EXCHANGES {
                 return Err(unexpected("too many documents in sync exchanges at once".to_owned()));
             }
@@ -1092,6 +1104,15 @@ fn add_doc(
 fn add_key(body: &mut BatchBody, record: KeyRecord) -> usize {
     body.items.push(BatchItem::Key(WireKey::from_record(record)));
     150
+}
+
+/// Whether an Automerge sync message only confirms that both sides are equal: it carries no
+/// changes, asks for none, and its sender's record of what both sides share is its own heads
+/// (so it has heard ours and found them equal to its own).
+fn settled(message: &automerge::sync::Message) -> bool {
+    message.changes.is_empty()
+        && message.need.is_empty()
+        && matches!(message.have.as_slice(), [have] if same_heads(&have.last_sync, &message.heads))
 }
 
 fn unexpected(detail: String) -> SessionError {
