@@ -136,6 +136,8 @@ pub struct PeerStatus {
     pub bytes_received: u64,
     /// How far the current catch-up from it is, 0.0 to 1.0.
     pub progress: f64,
+    /// Connections with it kept since the node started (more than one: it reconnected).
+    pub connections: u64,
 }
 
 impl From<CorePeer> for PeerStatus {
@@ -151,6 +153,7 @@ impl From<CorePeer> for PeerStatus {
             bytes_sent: p.bytes_sent,
             bytes_received: p.bytes_received,
             progress: p.progress,
+            connections: p.connections,
         }
     }
 }

@@ -51,6 +51,9 @@ pub struct PeerStatus {
     pub bytes_received: u64,
     /// How far the current catch-up from it is, 0.0 to 1.0 (1.0 when caught up).
     pub progress: f64,
+    /// Connections with it this node has kept since it started: more than one means the link
+    /// dropped and came back (or a duplicate connection replaced another).
+    pub connections: u64,
 }
 
 /// Something that happened on a node, for the CLI and the bindings to show.

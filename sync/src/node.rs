@@ -137,12 +137,15 @@ struct PeerRecord {
     closed_totals: SessionStats,
     current: SessionStats,
     progress: f64,
+    connections: u64,
 }
 
 #[derive(Default)]
 struct State {
     peers: HashMap<NodeId, PeerRecord>,
     dialers: HashSet<SocketAddr>,
+    /// Addresses being dialled right now (see [`DialClaim`]).
+    connecting: HashSet<SocketAddr>,
     addr_ids: HashMap<SocketAddr, NodeId>,
     members: HashSet<NodeId>,
     discovered: Found,
@@ -369,6 +372,7 @@ impl SyncNode {
                     bytes_sent: totals.bytes_sent,
                     bytes_received: totals.bytes_received,
                     progress: record.progress,
+                    connections: record.connections,
                 }
             })
             .collect();
@@ -390,46 +394,40 @@ impl SyncNode {
         }
         let deadline = tokio::time::Instant::now() + timeout;
         let targets: Vec<NodeId> = match peer_addr {
-            Some(addr) => {
-                let known = {
-                    let state = inner.state();
-                    state
-                        .peers
-                        .iter()
-                        .find(|(_, r)| r.live.is_some() && r.addr == Some(addr))
-                        .map(|(id, _)| *id)
-                        .or_else(|| {
-                            state
-                                .addr_ids
-                                .get(&addr)
-                                .copied()
-                                .filter(|id| state.peers.get(id).is_some_and(|r| r.live.is_some()))
-                        })
-                };
-                match known {
-                    Some(id) => vec![id],
-                    None => {
-                        let expected = inner.state().addr_ids.get(&addr).copied();
-                        // The session with the expected peer is made while connecting.
-                        let prepared = expected.map(|id| (id, prepare_session(inner, id)));
-                        let connection =
-                            tokio::time::timeout_at(deadline, inner.transport.connect(addr, expected))
-                                .await
-                                .map_err(|_| NodeError::Connect(ConnectError::TimedOut { addr }))??;
-                        let id = connection.peer();
-                        let prepared = prepared.filter(|(expected, _)| *expected == id).map(|(_, p)| p);
-                        inner.state().addr_ids.insert(addr, id);
-                        // Registered now, so that the request below finds the connection
-                        // instead of polling for it.
-                        let registered = register(inner, &connection, true, addr);
-                        let task_inner = inner.clone();
-                        inner.spawn(async move {
-                            run_registered(task_inner, connection, true, addr, registered, prepared).await;
-                        });
-                        vec![id]
-                    }
+            Some(addr) => loop {
+                if let Some(id) = live_peer_at(&inner.state(), addr) {
+                    break vec![id];
                 }
-            }
+                let expected = inner.state().addr_ids.get(&addr).copied();
+                let Some(claim) = DialClaim::take(inner, addr, expected) else {
+                    // A dialer is connecting to this PC right now: its connection serves this
+                    // request too once it is registered. (A second connection of our own
+                    // would be a duplicate that the peer may resolve the other way round,
+                    // and both would be dropped.)
+                    if tokio::time::Instant::now() >= deadline {
+                        return Err(NodeError::Connect(ConnectError::TimedOut { addr }));
+                    }
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                    continue;
+                };
+                // The session with the expected peer is made while connecting.
+                let prepared = expected.map(|id| (id, prepare_session(inner, id)));
+                let connection = tokio::time::timeout_at(deadline, inner.transport.connect(addr, expected))
+                    .await
+                    .map_err(|_| NodeError::Connect(ConnectError::TimedOut { addr }))??;
+                let id = connection.peer();
+                let prepared = prepared.filter(|(expected, _)| *expected == id).map(|(_, p)| p);
+                inner.state().addr_ids.insert(addr, id);
+                // Registered now, so that the request below finds the connection instead of
+                // polling for it.
+                let registered = register(inner, &connection, true, addr);
+                drop(claim);
+                let task_inner = inner.clone();
+                inner.spawn(async move {
+                    run_registered(task_inner, connection, true, addr, registered, prepared).await;
+                });
+                break vec![id];
+            },
             None => {
                 inner.connection_ended.notify_waiters();
                 // Give dialers that are between attempts a moment to connect.
@@ -987,11 +985,22 @@ async fn dial_loop(inner: Arc<Inner>, addr: SocketAddr) {
                 continue;
             }
         }
+        let Some(claim) = DialClaim::take(&inner, addr, expected) else {
+            // `sync_now` or another dialer is connecting to this PC: look again shortly.
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_millis(50)) => {}
+                _ = shutdown.changed() => return,
+            }
+            continue;
+        };
         match inner.transport.connect(addr, expected).await {
             Ok(connection) => {
                 inner.state().addr_ids.insert(addr, connection.peer());
                 last_refusal = None;
-                let ended_well = run_connection(inner.clone(), connection, true, Some(addr)).await;
+                let registered = register(&inner, &connection, true, addr);
+                drop(claim);
+                let ended_well =
+                    run_registered(inner.clone(), connection, true, addr, registered, None).await;
                 backoff = if ended_well {
                     inner.config.reconnect_min
                 } else {
@@ -999,6 +1008,7 @@ async fn dial_loop(inner: Arc<Inner>, addr: SocketAddr) {
                 };
             }
             Err(error) => {
+                drop(claim);
                 let refusal = match &error {
                     ConnectError::NotAMember { presented, .. } => {
                         Some((Some(*presented), RefusalReason::NotAMember, false))
@@ -1036,6 +1046,49 @@ async fn dial_loop(inner: Arc<Inner>, addr: SocketAddr) {
             _ = shutdown.changed() => return,
         }
     }
+}
+
+/// The right to dial an address (and the PC expected there) now: one dial at a time per PC
+/// from this node. Two connections dialled by the same side at once would be resolved by
+/// each side keeping the one it registered last, which need not be the same one, and then
+/// both are dropped (a lost reconnection delay). Released on drop.
+struct DialClaim<'a> {
+    inner: &'a Inner,
+    addr: SocketAddr,
+}
+
+impl<'a> DialClaim<'a> {
+    fn take(inner: &'a Inner, addr: SocketAddr, expected: Option<NodeId>) -> Option<Self> {
+        let mut state = inner.state();
+        let busy = state.connecting.contains(&addr)
+            || expected.is_some_and(|id| {
+                state.connecting.iter().any(|other| state.addr_ids.get(other) == Some(&id))
+            });
+        if busy {
+            return None;
+        }
+        state.connecting.insert(addr);
+        Some(Self { inner, addr })
+    }
+}
+
+impl Drop for DialClaim<'_> {
+    fn drop(&mut self) {
+        self.inner.state().connecting.remove(&self.addr);
+    }
+}
+
+/// The PC with a live connection reached at `addr`, if any.
+fn live_peer_at(state: &State, addr: SocketAddr) -> Option<NodeId> {
+    state.peers.iter().find(|(_, r)| r.live.is_some() && r.addr == Some(addr)).map(|(id, _)| *id).or_else(
+        || {
+            state
+                .addr_ids
+                .get(&addr)
+                .copied()
+                .filter(|id| state.peers.get(id).is_some_and(|r| r.live.is_some()))
+        },
+    )
 }
 
 /// What ended a session, for events and logs.
@@ -1084,6 +1137,7 @@ fn register(
         existing.connection.close(CloseCode::Duplicate, "another connection with this PC is kept");
     }
     record.addr = Some(addr);
+    record.connections += 1;
     record.closed_totals = add_stats(record.closed_totals, record.current);
     record.current = SessionStats::default();
     record.live =
@@ -1445,8 +1499,13 @@ async fn drive_session(
             let changed = std::mem::take(&mut local_changed);
             let requests = std::mem::take(&mut sync_requests);
             tracing::trace!(%peer, frames = frames.len(), budget, "step");
+            // Each message goes to the writer as soon as it is made: a step that makes several
+            // batches (tens of milliseconds each) must not hold the first back until the last
+            // is ready. The writer only drains the queue meanwhile, so the budget always fits.
+            let writer_queue = out_tx.clone();
             let step = tokio::task::spawn_blocking(move || {
-                let mut out = Vec::new();
+                let mut sent = 0usize;
+                let mut writer_gone = false;
                 let mut exhausted = false;
                 let result = (|| {
                     if changed {
@@ -1458,9 +1517,15 @@ async fn drive_session(
                     for frame in &frames {
                         s.handle_bytes(&store, frame)?;
                     }
-                    while out.len() < budget {
+                    while sent < budget {
                         match s.poll_transmit_bytes(&store)? {
-                            Some(bytes) => out.push(bytes),
+                            Some(bytes) => {
+                                if writer_queue.try_send(bytes).is_err() {
+                                    writer_gone = true;
+                                    break;
+                                }
+                                sent += 1;
+                            }
                             None => {
                                 exhausted = true;
                                 break;
@@ -1469,10 +1534,10 @@ async fn drive_session(
                     }
                     Ok::<(), SessionError>(())
                 })();
-                (s, out, exhausted, result)
+                (s, sent, writer_gone, exhausted, result)
             })
             .await;
-            let (s, out, exhausted, result) = match step {
+            let (s, sent, writer_gone, exhausted, result) = match step {
                 Ok(step) => step,
                 Err(_) => return Ending::Shutdown,
             };
@@ -1486,11 +1551,9 @@ async fn drive_session(
                 return Ending::Local(error);
             }
             idle = exhausted;
-            tracing::trace!(%peer, out = out.len(), "step done");
-            for bytes in out {
-                if out_tx.try_send(bytes).is_err() {
-                    return Ending::StreamEnded;
-                }
+            tracing::trace!(%peer, out = sent, "step done");
+            if writer_gone {
+                return Ending::StreamEnded;
             }
             let Some(s) = session.as_ref() else { return Ending::Shutdown };
             let stats = s.stats();

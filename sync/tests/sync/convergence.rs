@@ -234,3 +234,34 @@ async fn a_session_changed_on_both_pcs_moves_only_the_changes_each_lacks() {
     })
     .await;
 }
+
+/// `sync_now` given the address of a static peer that the node's dialer is connecting to at
+/// that moment uses the dialer's connection instead of making a second one: two connections
+/// dialled by the same PC could be resolved differently by the two sides, and then both were
+/// dropped and the sync waited for a reconnection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_now_right_after_start_makes_one_connection() {
+    within(60, async {
+        for round in 0..5 {
+            let mut a = Pc::new();
+            a.found("Bagian Pengadaan Barang/Jasa");
+            let mut b = Pc::new();
+            b.admit_directly(&a, "A1");
+            register(&a.store, 3, "awal");
+            a.start(config()).await;
+            let mut cb = config();
+            cb.static_peers = vec![a.addr()];
+            b.start(cb).await;
+            let reports = b.node().sync_now(Some(a.addr()), Duration::from_secs(20)).await.unwrap();
+            assert_eq!(reports.len(), 1, "{reports:?}");
+            assert!(same(&a.store, &b.store));
+            let a_id = a.identity.node_id();
+            let b_id = b.identity.node_id();
+            let on_b = b.node().status().into_iter().find(|p| p.node_id == a_id).unwrap();
+            let on_a = a.node().status().into_iter().find(|p| p.node_id == b_id).unwrap();
+            assert_eq!((on_b.connections, on_a.connections), (1, 1), "round {round}");
+            shutdown_all(&[a, b]).await;
+        }
+    })
+    .await;
+}
