@@ -3,9 +3,11 @@
 //! years reads a few tens of thousands of rows instead of every session.
 //!
 //! They are a cache of the session projection, kept exact like this:
-//! - triggers on `sessions` note the UTC day (`arrived_at / 86400000`) of every row inserted,
-//!   changed or deleted in `report_dirty` (an `INSERT OR IGNORE` into a small table: the write
-//!   and sync paths pay about a microsecond and never compute anything);
+//! - the session projection notes the UTC day (`arrived_at / 86400000`) of every row it
+//!   inserts or changes, before and after, in `report_dirty` (an `INSERT OR IGNORE` into a
+//!   small table, once per day and transaction: the write and sync paths pay about a
+//!   microsecond and never compute anything; schema 5 replaced the triggers that did this),
+//!   and a trigger notes the day of a row deleted (by a repair or by hand);
 //! - a report first looks, in its read transaction, whether anything is dirty; if so it takes
 //!   a write transaction, recomputes the local days those UTC days touch from the projection
 //!   (one range read through the report index per run of days), clears the list, and reads the

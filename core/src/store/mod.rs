@@ -191,9 +191,12 @@ impl Store {
                 last_invalid: None,
                 deferred: false,
                 last_seq: None,
+                search_rows: std::collections::BTreeMap::new(),
+                report_days: std::collections::HashSet::new(),
             };
             out = f(&mut ctx)?;
             events = std::mem::take(&mut ctx.events);
+            projection::write_search_rows(&mut ctx)?;
             ctx.save_seq()?;
             tx.commit()?;
             // `data_version` is deliberately not refreshed here: SQLite leaves it unchanged by
@@ -348,6 +351,11 @@ pub(crate) struct WriteCtx<'t, 's> {
     /// The last feed sequence number handed out in this transaction, written back to `meta`
     /// once before the commit (a batch of 500 received documents takes 500 numbers).
     last_seq: Option<i64>,
+    /// Sessions' texts for the search index by row, written together just before the commit
+    /// (see [`projection::write_search_rows`]).
+    pub(crate) search_rows: std::collections::BTreeMap<i64, projection::SearchRow>,
+    /// The reports' days this transaction marked for recounting already.
+    pub(crate) report_days: std::collections::HashSet<i64>,
 }
 
 impl WriteCtx<'_, '_> {

@@ -405,8 +405,15 @@ fn project_session(ctx: &mut WriteCtx<'_, '_>, s: &Session, sealed: Option<&[u8]
     let id = s.id.to_text();
     // The row's id first, then a plain upsert: `RETURNING` would run the statement into a
     // temporary table each time, a good part of a projection's cost.
-    let existing: Option<i64> =
-        ctx.tx.row("SELECT rowid FROM sessions WHERE id = ?1", [&id], |r| r.get(0)).optional()?;
+    let existing: Option<(i64, i64)> = ctx
+        .tx
+        .row("SELECT rowid, arrived_at FROM sessions WHERE id = ?1", [&id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    // The reports' days of the row as it was and as it will be need recounting.
+    if let Some((_, arrived_before)) = existing {
+        mark_report_day(ctx, arrived_before)?;
+    }
+    mark_report_day(ctx, s.registered.at)?;
     ctx.tx.exec(
         "INSERT INTO sessions(id, ticket, category, channel, status, visitor_id, visitor_org, visitor_role, visitor_sealed, package_code,
            package_name, opd, package_type, package_method, stage, subject, officer_nip, assigned_by, device, day, arrived_at,
@@ -469,27 +476,65 @@ fn project_session(ctx: &mut WriteCtx<'_, '_>, s: &Session, sealed: Option<&[u8]
             obj.and_then(|o| o.outcome).map(|o| o.code()),
         ],
     )?;
-    // Inserted when it was not there (the triggers' own inserts do not change this value once
-    // they are done).
-    let rowid = existing.unwrap_or_else(|| ctx.tx.last_insert_rowid());
+    // Inserted when it was not there.
+    let rowid = existing.map_or_else(|| ctx.tx.last_insert_rowid(), |(rowid, _)| rowid);
+    let row =
+        SearchRow { subject: s.subject.clone(), description: s.description.clone(), notes: s.notes.clone() };
     // Most changes (assignment, start, finish, rating) leave the text alone: re-indexing it
     // would tokenise it twice (out and in) for nothing.
-    let unchanged: bool = ctx
-        .tx
-        .row(
-            "SELECT subject IS ?2 AND description IS ?3 AND notes IS ?4 FROM session_fts WHERE rowid = ?1",
-            params![rowid, s.subject, s.description, s.notes],
-            |r| r.get(0),
-        )
-        .optional()?
-        .unwrap_or(false);
+    let unchanged = match ctx.search_rows.get(&rowid) {
+        Some(pending) => *pending == row,
+        None => ctx
+            .tx
+            .row(
+                "SELECT subject IS ?2 AND description IS ?3 AND notes IS ?4 FROM session_fts WHERE rowid = ?1",
+                params![rowid, row.subject, row.description, row.notes],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(false),
+    };
     if !unchanged {
-        ctx.tx.exec(
-            "INSERT OR REPLACE INTO session_fts(rowid, subject, description, notes) VALUES (?1, ?2, ?3, ?4)",
-            params![rowid, s.subject, s.description, s.notes],
-        )?;
+        ctx.search_rows.insert(rowid, row);
     }
     Ok(invalid)
+}
+
+/// Notes that the reports' UTC day of `arrived_at` (milliseconds) must be recounted (see
+/// `report::days`), once per day and transaction.
+fn mark_report_day(ctx: &mut WriteCtx<'_, '_>, arrived_at: i64) -> Result<()> {
+    // Truncated like the SQL that reads these days (`arrived_at / 86400000`).
+    let day = arrived_at / 86_400_000;
+    if ctx.report_days.insert(day) {
+        ctx.tx.exec("INSERT OR IGNORE INTO report_dirty(utc_day) VALUES (?1)", [day])?;
+    }
+    Ok(())
+}
+
+/// A session's text as the search index holds it.
+#[derive(PartialEq, Eq)]
+pub(crate) struct SearchRow {
+    subject: String,
+    description: Option<String>,
+    notes: String,
+}
+
+/// Writes the search-index rows a transaction collected, after everything else it wrote.
+///
+/// FTS5 keeps new rows in memory and writes them out as one segment at the commit, unless a
+/// statement of the same transaction opens a statement journal (the sessions upsert does:
+/// it fires triggers): SQLite then announces a savepoint to the index, which writes out what
+/// it holds at once. Interleaved with the row writes, that made one tiny segment per document
+/// and kept FTS5 merging them (half the cost of projecting a received session). Written last,
+/// a catch-up chunk makes one segment.
+pub(crate) fn write_search_rows(ctx: &mut WriteCtx<'_, '_>) -> Result<()> {
+    for (rowid, row) in std::mem::take(&mut ctx.search_rows) {
+        ctx.tx.exec(
+            "INSERT OR REPLACE INTO session_fts(rowid, subject, description, notes) VALUES (?1, ?2, ?3, ?4)",
+            params![rowid, row.subject, row.description, row.notes],
+        )?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_indexes.sql"),
     include_str!("migrations/0003_reports.sql"),
     include_str!("migrations/0004_report_days.sql"),
+    include_str!("migrations/0005_report_day_marks.sql"),
 ];
 
 /// The newest schema version this build knows.

@@ -249,3 +249,49 @@ fn feed_records_read_in_pages_are_the_feed_item_by_item() {
         assert_eq!(got, expected, "pages of {page}");
     }
 }
+
+/// A large received batch (its new documents loaded on two threads before its transaction) is
+/// all or nothing: one damaged document among forty refuses the batch, names the document and
+/// stores nothing; undamaged, the same batch, mixing documents this PC knew with new ones,
+/// leaves it with exactly the sender's documents.
+#[test]
+fn a_large_batch_with_one_damaged_document_stores_nothing() {
+    let a = office();
+    let b = join(&a, "A1");
+    for i in 0..40 {
+        a.register(&Actor::device(), new_session("konsultasi", &format!("Paket {i}"))).expect("register");
+    }
+    let first = a.list_sessions(&SessionFilter::default()).expect("list")[0].ticket.clone();
+    a.assign(&actor(KASUBAG), &first, OFFICER).expect("assign");
+    let mut batch = Vec::new();
+    let mut keys = Vec::new();
+    for item in a.changes_since(0, usize::MAX).expect("feed") {
+        match item.kind {
+            FeedKind::Doc { id, .. } => {
+                let (kind, bytes) = a.doc_bytes(&id).expect("bytes").expect("exists");
+                batch.push((id, kind, bytes));
+            }
+            FeedKind::Key(v) => keys.push(a.key_record(&v).expect("key").expect("exists")),
+        }
+    }
+    assert!(batch.len() > 40);
+    b.apply_key_records(&keys).expect("keys");
+
+    let bad = batch.len() / 2;
+    let original = batch[bad].2.clone();
+    let middle = original.len() / 2;
+    batch[bad].2[middle] ^= 0x5a;
+    let seq = b.current_seq().expect("seq");
+    let error = b.apply_docs(&batch).expect_err("a damaged document refuses the batch");
+    assert!(error.to_string().contains(&batch[bad].0.to_text()), "{error}");
+    assert_eq!(b.current_seq().expect("seq"), seq, "nothing stored");
+    assert_eq!(b.list_sessions(&SessionFilter::default()).expect("list").len(), 0);
+
+    batch[bad].2 = original;
+    b.apply_docs(&batch).expect("the undamaged batch");
+    for (id, _, _) in &batch {
+        assert_eq!(b.doc_heads(id).expect("heads"), a.doc_heads(id).expect("heads"), "{id:?}");
+    }
+    assert_eq!(b.list_sessions(&SessionFilter::default()).expect("list").len(), 40);
+    assert_eq!(b.session(&first).expect("session").assignment.map(|x| x.officer), Some(OFFICER.to_owned()));
+}
