@@ -83,6 +83,19 @@ pub struct Store {
     listeners: Mutex<Vec<(u64, Listener)>>,
     next_listener: std::sync::atomic::AtomicU64,
     data_version: Mutex<i64>,
+    /// The thread copying the WAL into the database file after bulk work, if one was started
+    /// (see [`Store::checkpoint_in_background`]).
+    checkpointer: Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        // A checkpoint still running finishes before the database is let go.
+        let running = self.checkpointer.get_mut().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(running) = running {
+            let _ = running.join();
+        }
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -140,12 +153,42 @@ impl Store {
             listeners: Mutex::new(Vec::new()),
             next_listener: std::sync::atomic::AtomicU64::new(1),
             data_version: Mutex::new(data_version),
+            checkpointer: Mutex::new(None),
         })
     }
 
     /// The database file, if not in memory.
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
+    }
+
+    /// Starts copying the WAL into the database file on a thread with a connection of its own
+    /// (a PASSIVE checkpoint: readers and writers go on meanwhile; a checkpoint already running
+    /// is left to finish, and automatic checkpoints copy what it leaves). False when the store
+    /// is in memory or no thread can be had: the caller copies it then.
+    pub(crate) fn checkpoint_in_background(&self) -> bool {
+        let Some(path) = self.path.clone() else { return false };
+        let mut slot = self.checkpointer.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.as_ref().is_some_and(|running| !running.is_finished()) {
+            return true;
+        }
+        if let Some(finished) = slot.take() {
+            let _ = finished.join();
+        }
+        let copy = move || {
+            let result = Connection::open(&path)
+                .and_then(|conn| conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())));
+            if let Err(error) = result {
+                tracing::debug!(%error, "background WAL checkpoint failed; automatic checkpoints copy it later");
+            }
+        };
+        match std::thread::Builder::new().name("amer-checkpoint".into()).spawn(copy) {
+            Ok(running) => {
+                *slot = Some(running);
+                true
+            }
+            Err(_) => false,
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
