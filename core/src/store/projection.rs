@@ -580,19 +580,24 @@ mod tests {
             NewStaff { nip: ADMIN.into(), name: "Andi".into(), title: None, role: StaffRole::Admin },
         )
         .unwrap();
-        for i in 0..5 {
+        register(&s, 5, "Jadwal sanggah paket jalan");
+        s
+    }
+
+    /// Registers `n` konsultasi sessions with subjects `"{subject} {i}"`.
+    fn register(s: &Store, n: usize, subject: &str) {
+        for i in 0..n {
             s.register(
                 &Actor::device(),
                 NewSession {
                     category: "konsultasi".into(),
-                    visitor: VisitorInput { name: format!("Pengunjung {i}"), ..Default::default() },
-                    subject: format!("Jadwal sanggah paket jalan {i}"),
+                    visitor: VisitorInput { name: format!("Pengunjung {subject} {i}"), ..Default::default() },
+                    subject: format!("{subject} {i}"),
                     ..Default::default()
                 },
             )
             .unwrap();
         }
-        s
     }
 
     /// Receives everything of `from` the way sync does: keys, then documents in one batch.
@@ -655,18 +660,7 @@ mod tests {
     fn the_wal_is_copied_in_the_background_after_a_catch_up() {
         let dir = tempfile::tempdir().unwrap();
         let a = founder(&dir.path().join("a").join("amer.db"));
-        for i in 0..60 {
-            a.register(
-                &Actor::device(),
-                NewSession {
-                    category: "konsultasi".into(),
-                    visitor: VisitorInput { name: format!("Pengunjung lain {i}"), ..Default::default() },
-                    subject: format!("Pertanyaan {i}"),
-                    ..Default::default()
-                },
-            )
-            .unwrap();
-        }
+        register(&a, 60, "Pertanyaan");
         let path = dir.path().join("b").join("amer.db");
         let b = joined(&a, &path);
         receive_all(&a, &b);
@@ -682,16 +676,7 @@ mod tests {
 
         // Dropped while a copy runs: the drop waits for it; everything is there on reopening.
         receive_all(&a, &b);
-        a.register(
-            &Actor::device(),
-            NewSession {
-                category: "pengaduan".into(),
-                visitor: VisitorInput { name: "Pengunjung terakhir".into(), ..Default::default() },
-                subject: "Terakhir".into(),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        register(&a, 1, "Terakhir");
         receive_all(&a, &b);
         b.catch_up_projections().unwrap();
         drop(b);
