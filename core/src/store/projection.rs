@@ -151,12 +151,17 @@ fn read_and_decode(ctx: &WriteCtx<'_, '_>, id: &str) -> Result<Option<Decoded>> 
         .map(|(kind, bytes)| decode(id.to_string(), kind, &bytes, &ctx.store.actor)))
 }
 
-/// Documents decoded ahead of the SQL writes on another thread (when the machine has one to
-/// spare): loading a document and reading it is about a third of a projection's work.
+/// Documents each decoding thread may have ready ahead of the SQL writes (when the machine has
+/// a core to spare): loading a document and reading it is about half of a projection's work.
 const DECODE_AHEAD: usize = 32;
 
 /// Decoded documents handed to the writing thread at a time.
 const DECODE_GROUP: usize = 8;
+
+/// Threads decoding ahead of the SQL writes. Two: decoding costs a little more than writing,
+/// and with two the writer waits less (10,000 received sessions projected in 0.87 s instead
+/// of 0.91 s, median of 11; 0.76 s instead of 0.83 s at best), for no more CPU in all.
+const DECODERS: usize = 2;
 
 /// Whether this machine has more than one core (asked once: the answer reads cgroup files).
 fn spare_core() -> bool {
@@ -164,12 +169,60 @@ fn spare_core() -> bool {
     *SPARE.get_or_init(|| std::thread::available_parallelism().is_ok_and(|n| n.get() > 1))
 }
 
+/// Writes the projections of `raw` (id, kind, stored bytes) in order while [`DECODERS`] other
+/// threads decode them; false, with nothing written, when no thread can be had.
+fn project_decoded_ahead(ctx: &mut WriteCtx<'_, '_>, raw: &[(String, DocKind, Vec<u8>)]) -> Result<bool> {
+    let actor = ctx.store.actor.clone();
+    std::thread::scope(|scope| -> Result<bool> {
+        // Handed over in groups: a hand-off per document (a futex wake-up each) was an
+        // eighth of a decoding thread's time. Group k goes to thread k % DECODERS, and the
+        // groups are written in order.
+        let mut receivers = Vec::new();
+        for k in 0..DECODERS {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Decoded>>(DECODE_AHEAD / DECODE_GROUP);
+            let actor = actor.clone();
+            let worker =
+                std::thread::Builder::new().name("amer-project".into()).spawn_scoped(scope, move || {
+                    for group in raw.chunks(DECODE_GROUP).skip(k).step_by(DECODERS) {
+                        let decoded = group
+                            .iter()
+                            .map(|(id, kind, bytes)| decode(id.clone(), *kind, bytes, &actor))
+                            .collect();
+                        // The receiver stops early only on an error; nothing is left to do then.
+                        if tx.send(decoded).is_err() {
+                            return;
+                        }
+                    }
+                });
+            if let Err(error) = worker {
+                // No thread to be had (a process or memory limit): decode here instead.
+                tracing::debug!(%error, "projections decoded on this thread");
+                return Ok(false);
+            }
+            receivers.push(rx);
+        }
+        'all: loop {
+            for rx in &receivers {
+                match rx.recv() {
+                    Ok(group) => {
+                        for decoded in group {
+                            project_decoded(ctx, decoded)?;
+                        }
+                    }
+                    Err(_) => break 'all,
+                }
+            }
+        }
+        Ok(true)
+    })
+}
+
 /// Projects one chunk of deferred documents in feed order; returns how many and whether none
 /// are left.
 ///
-/// The chunk's bytes are read first; a second thread loads and reads the documents in order
-/// while this one writes the projections of those already decoded, so the two halves of the
-/// work overlap on a machine with two cores.
+/// The chunk's bytes are read first; two other threads load and read the documents while this
+/// one writes the projections of those already decoded, in feed order, so the two halves of
+/// the work overlap on a machine with two cores or more.
 fn catch_up_chunk(ctx: &mut WriteCtx<'_, '_>) -> Result<(usize, bool)> {
     let Some(from) = stale_from(ctx.tx)? else {
         return Ok((0, true));
@@ -202,40 +255,7 @@ fn catch_up_chunk(ctx: &mut WriteCtx<'_, '_>) -> Result<(usize, bool)> {
             raw.push((id.clone(), kind, bytes));
         }
     }
-    let mut inline = true;
-    if raw.len() > 1 && spare_core() {
-        let actor = ctx.store.actor.clone();
-        let raw = &raw;
-        std::thread::scope(|scope| -> Result<()> {
-            // Handed over in groups: a hand-off per document (a futex wake-up each) was an
-            // eighth of the decoding thread's time.
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Decoded>>(DECODE_AHEAD / DECODE_GROUP);
-            let worker =
-                std::thread::Builder::new().name("amer-project".into()).spawn_scoped(scope, move || {
-                    for group in raw.chunks(DECODE_GROUP) {
-                        let decoded = group
-                            .iter()
-                            .map(|(id, kind, bytes)| decode(id.clone(), *kind, bytes, &actor))
-                            .collect();
-                        // The receiver stops early only on an error; nothing is left to do then.
-                        if tx.send(decoded).is_err() {
-                            return;
-                        }
-                    }
-                });
-            if let Err(error) = worker {
-                // No thread to be had (a process or memory limit): decode here instead.
-                tracing::debug!(%error, "projections decoded on one thread");
-                return Ok(());
-            }
-            inline = false;
-            for decoded in rx.into_iter().flatten() {
-                project_decoded(ctx, decoded)?;
-            }
-            Ok(())
-        })?;
-    }
-    if inline {
+    if !(raw.len() > 1 && spare_core() && project_decoded_ahead(ctx, &raw)?) {
         for (id, kind, bytes) in raw {
             project_decoded(ctx, decode(id, kind, &bytes, &ctx.store.actor))?;
         }
