@@ -168,6 +168,8 @@ struct Inner {
     membership_seen: watch::Sender<u64>,
     shutdown: watch::Sender<bool>,
     connection_ended: Notify,
+    /// A dial ended (its [`DialClaim`] was released).
+    dial_ended: Notify,
     tasks: Mutex<JoinSet<()>>,
     subscription: AtomicU64,
     next_connection: AtomicU64,
@@ -252,6 +254,7 @@ impl SyncNode {
             membership_seen: watch::channel(0).0,
             shutdown: watch::channel(false).0,
             connection_ended: Notify::new(),
+            dial_ended: Notify::new(),
             tasks: Mutex::new(JoinSet::new()),
             subscription: AtomicU64::new(0),
             next_connection: AtomicU64::new(1),
@@ -399,17 +402,19 @@ impl SyncNode {
                     break vec![id];
                 }
                 let expected = inner.state().addr_ids.get(&addr).copied();
+                // Listening before looking, so that a dial ending in between is not missed.
+                let dial_ended = inner.dial_ended.notified();
                 let Some(claim) = DialClaim::take(inner, addr, expected) else {
                     // A dialer is connecting to this PC right now: its connection serves this
                     // request too once it is registered. (A second connection of our own
                     // would be a duplicate that the peer may resolve the other way round,
                     // and both would be dropped.)
-                    if tokio::time::Instant::now() >= deadline {
+                    if tokio::time::timeout_at(deadline, dial_ended).await.is_err() {
                         return Err(NodeError::Connect(ConnectError::TimedOut { addr }));
                     }
-                    tokio::time::sleep(Duration::from_millis(2)).await;
                     continue;
                 };
+                drop(dial_ended);
                 // The session with the expected peer is made while connecting.
                 let prepared = expected.map(|id| (id, prepare_session(inner, id)));
                 let connection = tokio::time::timeout_at(deadline, inner.transport.connect(addr, expected))
@@ -985,14 +990,16 @@ async fn dial_loop(inner: Arc<Inner>, addr: SocketAddr) {
                 continue;
             }
         }
+        let dial_ended = inner.dial_ended.notified();
         let Some(claim) = DialClaim::take(&inner, addr, expected) else {
-            // `sync_now` or another dialer is connecting to this PC: look again shortly.
+            // `sync_now` or another dialer is connecting to this PC: look again when it is done.
             tokio::select! {
-                _ = tokio::time::sleep(Duration::from_millis(50)) => {}
+                _ = dial_ended => {}
                 _ = shutdown.changed() => return,
             }
             continue;
         };
+        drop(dial_ended);
         match inner.transport.connect(addr, expected).await {
             Ok(connection) => {
                 inner.state().addr_ids.insert(addr, connection.peer());
@@ -1075,6 +1082,7 @@ impl<'a> DialClaim<'a> {
 impl Drop for DialClaim<'_> {
     fn drop(&mut self) {
         self.inner.state().connecting.remove(&self.addr);
+        self.inner.dial_ended.notify_waiters();
     }
 }
 
