@@ -928,7 +928,7 @@ async fn accept_loop(inner: Arc<Inner>) {
                     serve_join(task_inner, connection).await
                 }
                 Ok(connection) => {
-                    run_connection(task_inner, connection, false, None).await;
+                    run_accepted(task_inner, connection).await;
                 }
                 Err(AcceptError::NotAMember { remote }) => task_inner.emit(SyncEvent::Refused {
                     node_id: None,
@@ -1161,20 +1161,16 @@ enum Refusal {
     NotAMember,
 }
 
-/// Runs a session on an established member connection until it ends. Returns whether it ended
-/// without a refusal or a protocol error (so that a dialer reconnects soon).
-async fn run_connection(
-    inner: Arc<Inner>,
-    connection: PeerConnection,
-    dialled: bool,
-    dialled_addr: Option<SocketAddr>,
-) -> bool {
-    let addr = dialled_addr.unwrap_or_else(|| connection.remote_address());
-    let registered = register(&inner, &connection, dialled, addr);
-    run_registered(inner, connection, dialled, addr, registered, None).await
+/// Registers a connection a member made to this node and runs its session until it ends.
+async fn run_accepted(inner: Arc<Inner>, connection: PeerConnection) {
+    let addr = connection.remote_address();
+    let registered = register(&inner, &connection, false, addr);
+    run_registered(inner, connection, false, addr, registered, None).await;
 }
 
-/// [`run_connection`] after [`register`].
+/// Runs a session on an established member connection, once [`register`]ed, until it ends.
+/// Returns whether it ended without a refusal or a protocol error (so that a dialer reconnects
+/// soon).
 async fn run_registered(
     inner: Arc<Inner>,
     connection: PeerConnection,

@@ -394,8 +394,9 @@ pub(crate) struct WriteCtx<'t, 's> {
     /// The last feed sequence number handed out in this transaction, written back to `meta`
     /// once before the commit (a batch of 500 received documents takes 500 numbers).
     last_seq: Option<i64>,
-    /// Sessions' texts for the search index by row, written together just before the commit
-    /// (see [`projection::write_search_rows`]).
+    /// Sessions' texts for the search index by row, not written yet: they are written in
+    /// groups, after the rows they belong to, and before the commit (see
+    /// [`projection::write_search_rows`]).
     pub(crate) search_rows: std::collections::BTreeMap<i64, projection::SearchRow>,
     /// The reports' days this transaction marked for recounting already.
     pub(crate) report_days: std::collections::HashSet<i64>,

@@ -515,23 +515,26 @@ fn project_session(ctx: &mut WriteCtx<'_, '_>, s: &Session, sealed: Option<&[u8]
     )?;
     // Inserted when it was not there.
     let rowid = existing.map_or_else(|| ctx.tx.last_insert_rowid(), |(rowid, _)| rowid);
-    let row =
-        SearchRow { subject: s.subject.clone(), description: s.description.clone(), notes: s.notes.clone() };
     // Most changes (assignment, start, finish, rating) leave the text alone: re-indexing it
     // would tokenise it twice (out and in) for nothing.
     let unchanged = match ctx.search_rows.get(&rowid) {
-        Some(pending) => *pending == row,
+        Some(pending) => pending.holds(s),
         None => ctx
             .tx
             .row(
                 "SELECT subject IS ?2 AND description IS ?3 AND notes IS ?4 FROM session_fts WHERE rowid = ?1",
-                params![rowid, row.subject, row.description, row.notes],
+                params![rowid, s.subject, s.description, s.notes],
                 |r| r.get(0),
             )
             .optional()?
             .unwrap_or(false),
     };
     if !unchanged {
+        let row = SearchRow {
+            subject: s.subject.clone(),
+            description: s.description.clone(),
+            notes: s.notes.clone(),
+        };
         ctx.search_rows.insert(rowid, row);
         if ctx.search_rows.len() >= SEARCH_ROWS_AT_ONCE {
             write_search_rows(ctx)?;
@@ -552,11 +555,17 @@ fn mark_report_day(ctx: &mut WriteCtx<'_, '_>, arrived_at: i64) -> Result<()> {
 }
 
 /// A session's text as the search index holds it.
-#[derive(PartialEq, Eq)]
 pub(crate) struct SearchRow {
     subject: String,
     description: Option<String>,
     notes: String,
+}
+
+impl SearchRow {
+    /// Whether this is `s`'s text.
+    fn holds(&self, s: &Session) -> bool {
+        self.subject == s.subject && self.description == s.description && self.notes == s.notes
+    }
 }
 
 /// Search-index rows collected before they are written (see [`write_search_rows`]).
