@@ -105,6 +105,39 @@ pub(crate) fn commit_deferred(ctx: &mut WriteCtx<'_, '_>, l: &mut Loaded) -> Res
     Ok(Some(seq))
 }
 
+/// Stores a document new here, received whole from a peer and checked already (its bytes load
+/// to `heads`), as [`commit_deferred`] would: the bytes as received, a new feed position, the
+/// projection left to `projection::catch_up`.
+pub(crate) fn commit_received_new(
+    ctx: &mut WriteCtx<'_, '_>,
+    id: DocId,
+    kind: DocKind,
+    bytes: Vec<u8>,
+    heads: &[ChangeHash],
+) -> Result<i64> {
+    let id = id.to_text();
+    let seq = ctx.next_seq()?;
+    insert_new(ctx, &id, kind, bytes, heads, seq)?;
+    projection::defer(ctx, seq)?;
+    ctx.events.push(ChangeEvent { seq, id, kind: kind.code(), origin: Origin::Remote });
+    Ok(seq)
+}
+
+fn insert_new(
+    ctx: &WriteCtx<'_, '_>,
+    id: &str,
+    kind: DocKind,
+    snapshot: Vec<u8>,
+    heads: &[ChangeHash],
+    seq: i64,
+) -> Result<()> {
+    ctx.tx.exec(
+        "INSERT INTO docs(id, kind, snapshot, heads, seq, pending) VALUES (?1, ?2, ?3, ?4, ?5, 0)",
+        params![id, kind.code(), snapshot, encode_heads(heads), seq],
+    )?;
+    Ok(())
+}
+
 /// Writes the document bytes and heads with a new feed position, compacting when many changes
 /// are pending.
 fn store(ctx: &mut WriteCtx<'_, '_>, l: &mut Loaded) -> Result<Option<i64>> {
@@ -119,10 +152,7 @@ fn store(ctx: &mut WriteCtx<'_, '_>, l: &mut Loaded) -> Result<Option<i64>> {
             Some(bytes) => bytes,
             None => l.doc.save(),
         };
-        ctx.tx.exec(
-            "INSERT INTO docs(id, kind, snapshot, heads, seq, pending) VALUES (?1, ?2, ?3, ?4, ?5, 0)",
-            params![id, l.doc.kind.code(), snapshot, encode_heads(&heads), seq],
-        )?;
+        insert_new(ctx, &id, l.doc.kind, snapshot, &heads, seq)?;
     } else {
         let pending: i64 = ctx.tx.row("SELECT pending FROM docs WHERE id = ?1", [&id], |r| r.get(0))?;
         if pending + 1 > COMPACT_AFTER {

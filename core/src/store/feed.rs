@@ -259,7 +259,7 @@ impl Store {
     /// bytes are refused and nothing is stored; a merged document that breaks a rule is kept
     /// (replicas must converge) and flagged. The projection is updated at once.
     pub fn apply_doc(&self, id: &DocId, kind: DocKind, bytes: &[u8]) -> Result<ApplyOutcome> {
-        self.write(|ctx| apply_one(ctx, id, kind, bytes, Projection::Now))
+        self.write(|ctx| apply_one(ctx, id, kind, bytes, None, Projection::Now))
     }
 
     /// Applies a batch of received documents in one transaction: all of them, or none when any
@@ -275,21 +275,73 @@ impl Store {
         if batch.len() >= projection::BULK_BATCH {
             projection::hold_checkpoints(self)?;
         }
-        // One thread: loading the documents (which checks them) on a second thread ahead of
-        // the writes made receiving 22 % cheaper on an idle PC but cost 25 % more CPU and
-        // time with the sending process on the same two cores (thread hand-offs), and nothing
-        // at 100,000 documents; all loaded before the transaction, 30 MB more memory.
-        let outcomes = self.write_raw(|ctx| {
-            batch
-                .iter()
-                .map(|(id, kind, bytes)| apply_one(ctx, id, *kind, bytes, Projection::Deferred))
-                .collect::<Result<Vec<_>>>()
-        });
+        let outcomes = if batch.len() >= CHECK_AHEAD_MIN && projection::spare_core() {
+            self.apply_checked_ahead(batch)
+        } else {
+            self.write_raw(|ctx| {
+                batch
+                    .iter()
+                    .map(|(id, kind, bytes)| apply_one(ctx, id, *kind, bytes, None, Projection::Deferred))
+                    .collect::<Result<Vec<_>>>()
+            })
+        };
         if !matches!(&outcomes, Ok(o) if o.iter().any(|o| o.changed)) {
             // Nothing deferred, so no catch-up will come to release them.
             projection::release_checkpoints(self)?;
         }
         outcomes
+    }
+
+    /// [`Store::apply_docs`] with the documents checked on another thread ahead of the writes.
+    ///
+    /// Checking a whole document (an Automerge load: format, checksums, change hashes) is
+    /// most of the cost of receiving it. A second thread checks the batch in groups while this
+    /// one writes the documents already checked; only each document's heads (or its error)
+    /// cross over, so the loaded documents are built and freed on the checking thread.
+    fn apply_checked_ahead(&self, batch: &[(DocId, DocKind, Vec<u8>)]) -> Result<Vec<ApplyOutcome>> {
+        std::thread::scope(|scope| {
+            // Group k goes to thread k % CHECKERS; the writer takes the groups in order.
+            let mut receivers = Vec::with_capacity(CHECKERS);
+            for k in 0..CHECKERS {
+                let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Checked>>(CHECK_AHEAD / CHECK_GROUP);
+                let actor = self.actor.clone();
+                let checker =
+                    std::thread::Builder::new().name("amer-check".into()).spawn_scoped(scope, move || {
+                        for group in batch.chunks(CHECK_GROUP).skip(k).step_by(CHECKERS) {
+                            let checked = group
+                                .iter()
+                                .map(|(id, kind, bytes)| check_whole(id, *kind, bytes, &actor))
+                                .collect();
+                            // The writer stops early only on an error; nothing is left to do then.
+                            if tx.send(checked).is_err() {
+                                return;
+                            }
+                        }
+                    });
+                match checker {
+                    Ok(_) => receivers.push(rx),
+                    Err(error) => {
+                        // No thread to be had (a process or memory limit): check on this one.
+                        tracing::debug!(%error, "received documents checked on the writing thread");
+                        receivers.clear();
+                        break;
+                    }
+                }
+            }
+            let mut groups = receivers.iter().cycle().map_while(|rx| rx.recv().ok());
+            let mut checked = Vec::new().into_iter();
+            self.write_raw(|ctx| {
+                batch
+                    .iter()
+                    .map(|(id, kind, bytes)| {
+                        if checked.len() == 0 {
+                            checked = groups.next().unwrap_or_default().into_iter();
+                        }
+                        apply_one(ctx, id, *kind, bytes, checked.next().flatten(), Projection::Deferred)
+                    })
+                    .collect::<Result<Vec<_>>>()
+            })
+        })
     }
 
     /// What a peer needs of each requested document: the changes after the heads it has when
@@ -418,24 +470,64 @@ enum Projection {
     Deferred,
 }
 
+/// Received documents checked ahead of the writer (below this many, on the writing thread).
+const CHECK_AHEAD_MIN: usize = 16;
+
+/// Documents handed from the checking thread to the writer at a time (a hand-off is a futex
+/// wake-up).
+const CHECK_GROUP: usize = 8;
+
+/// How far each checking thread may run ahead of the writer, in documents.
+const CHECK_AHEAD: usize = 64;
+
+/// Threads checking received documents ahead of the writer.
+const CHECKERS: usize = 2;
+
+/// What the checking thread learned of a received document: `None` when its bytes are not a
+/// whole document (changes to apply to the stored one), else the heads it loads to, or why it
+/// does not load.
+type Checked = Option<Result<Vec<ChangeHash>>>;
+
+/// Loads bytes that start with a document chunk (a whole document, perhaps followed by
+/// changes) as a new document, the same check [`apply_one`] makes for a document not stored
+/// here yet.
+fn check_whole(id: &DocId, kind: DocKind, bytes: &[u8], actor: &automerge::ActorId) -> Checked {
+    // A chunk: 4 magic bytes, a 4-byte checksum, then its type (0: a document).
+    if bytes.get(8) != Some(&0) {
+        return None;
+    }
+    let mut doc = Document::new(*id, kind, actor);
+    Some(doc.apply(bytes).map(|_| doc.heads()))
+}
+
 fn apply_one(
     ctx: &mut super::WriteCtx<'_, '_>,
     id: &DocId,
     kind: DocKind,
     bytes: &[u8],
+    checked: Checked,
     projection: Projection,
 ) -> Result<ApplyOutcome> {
     let existing: Option<String> =
         ctx.tx.row("SELECT kind FROM docs WHERE id = ?1", [id.to_text()], |r| r.get(0)).optional()?;
-    let mut l = match existing {
-        Some(k) if k != kind.code() => {
+    let mut l = match (existing, checked) {
+        (Some(k), _) if k != kind.code() => {
             return Err(Error::Corrupt {
                 doc: id.to_text(),
                 reason: format!("received as {} but stored as {k}", kind.code()),
             })
         }
-        Some(_) => docs::load_for_write(ctx, *id)?,
-        None => docs::Loaded {
+        (Some(_), _) => docs::load_for_write(ctx, *id)?,
+        // New here and checked on another thread already: stored as received.
+        (None, Some(heads)) => {
+            let heads = heads?;
+            if heads.is_empty() {
+                return Ok(ApplyOutcome { changed: false, seq: None, invalid: None });
+            }
+            let seq = docs::commit_received_new(ctx, *id, kind, bytes.to_vec(), &heads)?;
+            return Ok(ApplyOutcome { changed: true, seq: Some(seq), invalid: None });
+        }
+        (None, None) => docs::Loaded {
             doc: Document::new(*id, kind, &ctx.store.actor),
             before: Vec::new(),
             is_new: true,

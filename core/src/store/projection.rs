@@ -164,7 +164,7 @@ const DECODE_GROUP: usize = 8;
 const DECODERS: usize = 2;
 
 /// Whether this machine has more than one core (asked once: the answer reads cgroup files).
-fn spare_core() -> bool {
+pub(crate) fn spare_core() -> bool {
     static SPARE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *SPARE.get_or_init(|| std::thread::available_parallelism().is_ok_and(|n| n.get() > 1))
 }

@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_reports.sql"),
     include_str!("migrations/0004_report_days.sql"),
     include_str!("migrations/0005_report_day_marks.sql"),
+    include_str!("migrations/0006_docs_rowid.sql"),
 ];
 
 /// The newest schema version this build knows.
@@ -28,6 +29,24 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         tx.commit()?;
+    }
+    if (1..DOCS_ROWID).contains(&current) {
+        give_back_free_pages(conn)?;
+    }
+    Ok(())
+}
+
+/// The schema that moved the documents out of overflow pages.
+const DOCS_ROWID: i64 = 6;
+
+/// Rewrites the file when most of it is free pages (once, after the documents moved to a
+/// table that holds them in a quarter of the space): the space goes back to the disk.
+fn give_back_free_pages(conn: &Connection) -> Result<()> {
+    let pages: i64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+    let free: i64 = conn.query_row("PRAGMA freelist_count", [], |r| r.get(0))?;
+    if free * 4 > pages {
+        tracing::info!(pages, free, "giving the space of the old document table back to the disk");
+        conn.execute_batch("VACUUM")?;
     }
     Ok(())
 }

@@ -295,3 +295,125 @@ fn a_large_batch_with_one_damaged_document_stores_nothing() {
     assert_eq!(b.list_sessions(&SessionFilter::default()).expect("list").len(), 40);
     assert_eq!(b.session(&first).expect("session").assignment.map(|x| x.officer), Some(OFFICER.to_owned()));
 }
+
+#[test]
+fn a_received_session_takes_little_more_disk_than_its_text() {
+    // Session documents are 1–2 KB. Each must fit in the cell of its page: stored as rows of a
+    // WITHOUT ROWID table (cells of at most 1,002 bytes) every one of them spilled into an
+    // overflow page of its own, 4 KB of file for 1–2 KB of document.
+    let a = office();
+    let mut seed = 7_u64;
+    for i in 0..200 {
+        let mut session = new_session("konsultasi", &format!("Paket {i}"));
+        session.description = Some(long_description(&mut seed));
+        a.register(&Actor::device(), session).expect("register");
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("amer.db");
+    let b = Store::open(&path).expect("open");
+    b.join(JoinOptions {
+        office_id: a.local().expect("local").office_id,
+        device_code: "B1".into(),
+        node_id: "node-b".into(),
+        device_name: "PC B".into(),
+    })
+    .expect("join");
+    let mut batch = Vec::new();
+    let mut keys = Vec::new();
+    for item in a.changes_since(0, usize::MAX).expect("feed") {
+        match item.kind {
+            FeedKind::Doc { id, .. } => {
+                let (kind, bytes) = a.doc_bytes(&id).expect("bytes").expect("exists");
+                batch.push((id, kind, bytes));
+            }
+            FeedKind::Key(v) => keys.push(a.key_record(&v).expect("key").expect("exists")),
+        }
+    }
+    let doc_bytes: usize = batch.iter().map(|(_, _, bytes)| bytes.len()).sum();
+    assert!(
+        doc_bytes / batch.len() > 1_100,
+        "documents of the size sessions have: {}",
+        doc_bytes / batch.len()
+    );
+    b.apply_key_records(&keys).expect("keys");
+    let before = std::fs::metadata(&path).expect("size").len();
+    for chunk in batch.chunks(50) {
+        b.apply_docs(chunk).expect("apply");
+    }
+    assert_eq!(b.list_sessions(&SessionFilter::default()).expect("list").len(), 200);
+    drop(b);
+    let grown = std::fs::metadata(&path).expect("size").len() - before;
+    // The document (1.2 KB), its list row and its search index (the 1,000-character
+    // description twice, and its words): 5.5 KB; 8.8 KB with the documents in overflow pages.
+    let per_session = grown / 200;
+    assert!(per_session < 6_500, "{per_session} bytes of file per session");
+}
+
+/// A 1,000-character description that compresses about as well as real text.
+fn long_description(seed: &mut u64) -> String {
+    const LETTERS: &[u8] = b"aaaaeeiioouubdgkklmmnnprrsstty       ";
+    (0..1000)
+        .map(|_| {
+            *seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            char::from(LETTERS[(*seed >> 33) as usize % LETTERS.len()])
+        })
+        .collect()
+}
+
+#[test]
+fn documents_kept_in_overflow_pages_move_out_and_the_space_goes_back() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("amer.db");
+    let s = Store::open(&path).expect("open");
+    init(&s);
+    let mut seed = 11_u64;
+    for i in 0..100 {
+        let mut session = new_session("pengaduan", &format!("Paket {i}"));
+        session.description = Some(long_description(&mut seed));
+        s.register(&Actor::device(), session).expect("register");
+    }
+    let feed = s.changes_since(0, usize::MAX).expect("feed");
+    let heads: Vec<_> = feed
+        .iter()
+        .filter_map(|item| match &item.kind {
+            FeedKind::Doc { id, .. } => Some((*id, s.doc_heads(id).expect("heads"))),
+            FeedKind::Key(_) => None,
+        })
+        .collect();
+    drop(s);
+    // The documents back as schema 5 kept them: rows of a WITHOUT ROWID table.
+    let conn = rusqlite::Connection::open(&path).expect("open raw");
+    conn.execute_batch(
+        "BEGIN;
+         CREATE TABLE docs_old (id TEXT PRIMARY KEY, kind TEXT NOT NULL, snapshot BLOB NOT NULL,
+             heads BLOB NOT NULL, seq INTEGER NOT NULL, pending INTEGER NOT NULL DEFAULT 0,
+             invalid_reason TEXT) WITHOUT ROWID;
+         INSERT INTO docs_old SELECT id, kind, snapshot, heads, seq, pending, invalid_reason FROM docs;
+         DROP TABLE docs;
+         ALTER TABLE docs_old RENAME TO docs;
+         CREATE INDEX docs_seq ON docs(seq);
+         PRAGMA user_version = 5;
+         COMMIT;
+         VACUUM;",
+    )
+    .expect("schema 5 documents");
+    drop(conn);
+    let old_size = std::fs::metadata(&path).expect("size").len();
+
+    let s = Store::open(&path).expect("open migrates");
+    let conn = rusqlite::Connection::open(&path).expect("open raw");
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).expect("version");
+    assert_eq!(version, amer_core::store::schema::LATEST);
+    let free: i64 = conn.query_row("PRAGMA freelist_count", [], |r| r.get(0)).expect("free pages");
+    assert_eq!(free, 0, "the space the old table took is given back");
+    drop(conn);
+    for (id, before) in heads {
+        assert_eq!(s.doc_heads(&id).expect("heads"), before, "{id:?}");
+    }
+    assert_eq!(s.list_sessions(&SessionFilter::default()).expect("list").len(), 100);
+    let next = s.register(&Actor::device(), new_session("konsultasi", "sesudah")).expect("register after");
+    assert!(s.session(&next.ticket).is_ok());
+    drop(s);
+    let new_size = std::fs::metadata(&path).expect("size").len();
+    assert!(new_size * 10 < old_size * 7, "{old_size} bytes before, {new_size} after");
+}
