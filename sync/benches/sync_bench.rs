@@ -97,9 +97,10 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// The cached generated office of `docs` sessions: `server/`, `server.pem`, `client.pem`.
+/// The cached generated office of `docs` sessions: `server/`, `server.pem`, `client.pem`. Kept
+/// per schema version: a store cached by an older AMER would be migrated again at every run.
 fn generated(docs: usize) -> PathBuf {
-    let dir = cache_dir().join(format!("office-{docs}"));
+    let dir = cache_dir().join(format!("office-{docs}-schema{}", amer_core::store::schema::LATEST));
     if dir.join("done").exists() {
         return dir;
     }
