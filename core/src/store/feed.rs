@@ -496,8 +496,14 @@ fn check_whole(id: &DocId, kind: DocKind, bytes: &[u8], actor: &automerge::Actor
     if bytes.get(8) != Some(&0) {
         return None;
     }
-    let mut doc = Document::new(*id, kind, actor);
-    Some(doc.apply(bytes).map(|_| doc.heads()))
+    // A load that panics on hostile bytes refuses the batch like any malformed document.
+    let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut doc = Document::new(*id, kind, actor);
+        doc.apply(bytes).map(|_| doc.heads())
+    }));
+    Some(checked.unwrap_or_else(|_| {
+        Err(Error::Corrupt { doc: id.to_text(), reason: "the document could not be loaded".into() })
+    }))
 }
 
 fn apply_one(
