@@ -236,6 +236,7 @@ impl Store {
                 last_seq: None,
                 search_rows: std::collections::BTreeMap::new(),
                 report_days: std::collections::HashSet::new(),
+                timezone: None,
             };
             out = f(&mut ctx)?;
             events = std::mem::take(&mut ctx.events);
@@ -400,9 +401,24 @@ pub(crate) struct WriteCtx<'t, 's> {
     pub(crate) search_rows: std::collections::BTreeMap<i64, projection::SearchRow>,
     /// The reports' days this transaction marked for recounting already.
     pub(crate) report_days: std::collections::HashSet<i64>,
+    /// The office's time zone, once read in this transaction (see [`WriteCtx::timezone`]).
+    pub(crate) timezone: Option<chrono_tz::Tz>,
 }
 
 impl WriteCtx<'_, '_> {
+    /// The office's time zone (Asia/Makassar, WITA, until the office document names one),
+    /// read once per transaction: a catch-up projects a thousand sessions in one.
+    pub fn timezone(&mut self) -> Result<chrono_tz::Tz> {
+        if let Some(tz) = self.timezone {
+            return Ok(tz);
+        }
+        let tz = get_meta_str(self.tx, "timezone")?
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(chrono_tz::Asia::Makassar);
+        self.timezone = Some(tz);
+        Ok(tz)
+    }
+
     /// The next feed sequence number.
     pub fn next_seq(&mut self) -> Result<i64> {
         let last = match self.last_seq {

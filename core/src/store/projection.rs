@@ -99,7 +99,19 @@ fn stale_from(tx: &rusqlite::Connection) -> Result<Option<i64>> {
 /// the SQL half (see [`catch_up_chunk`]).
 struct Decoded {
     id: String,
-    doc: Result<(Document, Option<SessionRead>)>,
+    kind: DocKind,
+    doc: Result<DecodedDoc>,
+}
+
+/// What the SQL half of a projection needs of a document.
+enum DecodedDoc {
+    /// A session read into the model. The document itself is dropped where it was loaded: an
+    /// Automerge document is thousands of allocations, and freeing them on the writing thread
+    /// (the glibc allocator hands them back to the decoding thread's arena) was a sixth of
+    /// its time.
+    Session(SessionRead),
+    /// Any other record (a few per office), projected from the document.
+    Other(Document),
 }
 
 /// What [`doc::session::read`] gives.
@@ -108,17 +120,20 @@ type SessionRead = Result<(Session, Option<Vec<u8>>)>;
 fn decode(id: String, kind: DocKind, bytes: &[u8], actor: &automerge::ActorId) -> Decoded {
     let doc =
         crate::DocId::parse(&id).and_then(|doc_id| Document::load(doc_id, kind, bytes, actor)).map(|d| {
-            let session = (d.kind == DocKind::Session).then(|| doc::session::read(&d));
-            (d, session)
+            if d.kind == DocKind::Session {
+                DecodedDoc::Session(doc::session::read(&d))
+            } else {
+                DecodedDoc::Other(d)
+            }
         });
-    Decoded { id, doc }
+    Decoded { id, kind, doc }
 }
 
 /// Writes the projection of one decoded document and records its validation flag.
 fn project_decoded(ctx: &mut WriteCtx<'_, '_>, decoded: Decoded) -> Result<()> {
     let id = decoded.id;
-    let (d, session) = match decoded.doc {
-        Ok(d) => d,
+    let doc = match decoded.doc {
+        Ok(doc) => doc,
         Err(error @ crate::Error::Corrupt { .. }) => {
             // One unreadable document must not make every query fail: flag it (the doctor
             // reports it) and go on with the others.
@@ -131,12 +146,12 @@ fn project_decoded(ctx: &mut WriteCtx<'_, '_>, decoded: Decoded) -> Result<()> {
         }
         Err(error) => return Err(error),
     };
-    let invalid = match session {
-        Some(read) => project_session_read(ctx, read)?,
-        None => project(ctx, &d)?,
+    let invalid = match doc {
+        DecodedDoc::Session(read) => project_session_read(ctx, read)?,
+        DecodedDoc::Other(d) => project(ctx, &d)?,
     };
     if let Some(reason) = &invalid {
-        tracing::warn!(doc = %id, kind = d.kind.code(), %reason, "merged document breaks a rule; kept and flagged");
+        tracing::warn!(doc = %id, kind = decoded.kind.code(), %reason, "merged document breaks a rule; kept and flagged");
     }
     ctx.tx.exec(
         "UPDATE docs SET invalid_reason = ?2 WHERE id = ?1 AND invalid_reason IS NOT ?2",
@@ -378,6 +393,7 @@ pub(crate) fn project(ctx: &mut WriteCtx<'_, '_>, d: &Document) -> Result<Option
                 // Only this store's own office is projected.
                 if get_meta_str(ctx.tx, "office_id")?.as_deref() == Some(d.id.to_text().as_str()) {
                     set_meta(ctx.tx, "timezone", o.timezone.as_bytes())?;
+                    ctx.timezone = None;
                     ctx.tx.exec("DELETE FROM holidays", [])?;
                     for h in &o.holidays {
                         ctx.tx.exec(
@@ -427,8 +443,7 @@ fn project_session_read(ctx: &mut WriteCtx<'_, '_>, read: SessionRead) -> Result
 }
 
 fn project_session(ctx: &mut WriteCtx<'_, '_>, s: &Session, sealed: Option<&[u8]>) -> Result<Option<String>> {
-    let tz: chrono_tz::Tz =
-        get_meta_str(ctx.tx, "timezone")?.and_then(|t| t.parse().ok()).unwrap_or(chrono_tz::Asia::Makassar);
+    let tz = ctx.timezone()?;
     let day = tz
         .timestamp_millis_opt(s.registered.at)
         .single()
@@ -519,6 +534,9 @@ fn project_session(ctx: &mut WriteCtx<'_, '_>, s: &Session, sealed: Option<&[u8]
     // would tokenise it twice (out and in) for nothing.
     let unchanged = match ctx.search_rows.get(&rowid) {
         Some(pending) => pending.holds(s),
+        // A new row: nothing to compare with (INSERT OR REPLACE also covers an index row left
+        // by a deleted session whose row number came back).
+        None if existing.is_none() => false,
         None => ctx
             .tx
             .row(

@@ -119,7 +119,7 @@ impl Store {
             ctx.require_role(actor, "add a risk", RISK_EDITORS, true)?;
             let stamp = ctx.stamp(actor)?;
             let device = get_meta_str(ctx.tx, "device_code")?.ok_or(Error::NotInitialised)?;
-            let tz: chrono_tz::Tz = get_meta_str(ctx.tx, "timezone")?.and_then(|t| t.parse().ok()).unwrap_or(chrono_tz::Asia::Makassar);
+            let tz = ctx.timezone()?;
             let year = tz.timestamp_millis_opt(stamp.at).single().map(|t| t.year()).unwrap_or(2026);
             let counter = format!("risk:{device}:{year}");
             let n: i64 = ctx.tx.row("SELECT value FROM counters WHERE name = ?1", [&counter], |r| r.get(0)).optional()?.unwrap_or(0) + 1;

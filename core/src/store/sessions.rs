@@ -214,10 +214,9 @@ fn ticket_prefix(category: Category, day: NaiveDate, device: &str) -> String {
     format!("{}-{}-{}", category.ticket_letter(), day.format("%y%m%d"), device)
 }
 
-fn next_ticket(ctx: &WriteCtx<'_, '_>, category: Category, at: Millis) -> Result<String> {
+fn next_ticket(ctx: &mut WriteCtx<'_, '_>, category: Category, at: Millis) -> Result<String> {
     let device = get_meta_str(ctx.tx, "device_code")?.ok_or(Error::NotInitialised)?;
-    let tz: chrono_tz::Tz =
-        get_meta_str(ctx.tx, "timezone")?.and_then(|t| t.parse().ok()).unwrap_or(chrono_tz::Asia::Makassar);
+    let tz = ctx.timezone()?;
     let day = tz.timestamp_millis_opt(at).single().map(|t| t.date_naive()).unwrap_or_default();
     let counter = format!("ticket:{device}:{}", day.format("%Y%m%d"));
     let stored: Option<i64> =
