@@ -104,6 +104,8 @@ struct Decoded {
 }
 
 /// What the SQL half of a projection needs of a document.
+// Nearly every value is a session: boxing it would only add an allocation to each.
+#[allow(clippy::large_enum_variant)]
 enum DecodedDoc {
     /// A session read into the model. The document itself is dropped where it was loaded: an
     /// Automerge document is thousands of allocations, and freeing them on the writing thread
@@ -111,7 +113,7 @@ enum DecodedDoc {
     /// its time.
     Session(SessionRead),
     /// Any other record (a few per office), projected from the document.
-    Other(Document),
+    Other(Box<Document>),
 }
 
 /// What [`doc::session::read`] gives.
@@ -123,7 +125,7 @@ fn decode(id: String, kind: DocKind, bytes: &[u8], actor: &automerge::ActorId) -
             if d.kind == DocKind::Session {
                 DecodedDoc::Session(doc::session::read(&d))
             } else {
-                DecodedDoc::Other(d)
+                DecodedDoc::Other(Box::new(d))
             }
         });
     Decoded { id, kind, doc }
