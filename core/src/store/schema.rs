@@ -40,7 +40,7 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
 const DOCS_ROWID: i64 = 6;
 
 /// Rewrites the file when most of it is free pages (once, after the documents moved to a
-/// table that holds them in a quarter of the space): the space goes back to the disk.
+/// table that holds them in about a third of the space): the space goes back to the disk.
 fn give_back_free_pages(conn: &Connection) -> Result<()> {
     let pages: i64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
     let free: i64 = conn.query_row("PRAGMA freelist_count", [], |r| r.get(0))?;
