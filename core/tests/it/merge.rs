@@ -417,3 +417,52 @@ fn documents_kept_in_overflow_pages_move_out_and_the_space_goes_back() {
     let new_size = std::fs::metadata(&path).expect("size").len();
     assert!(new_size * 10 < old_size * 7, "{old_size} bytes before, {new_size} after");
 }
+
+#[test]
+fn a_large_batch_of_new_documents_changes_and_repeats_is_applied_whole() {
+    // Batches of 16 documents or more are checked on other threads ahead of the writer; what
+    // is not a new whole document (changes to a stored one, a second copy of a document the
+    // batch already brought) is merged by the writer.
+    let a = office();
+    let b = join(&a, "A1");
+    let known = a.register(&Actor::device(), new_session("konsultasi", "sudah ada")).expect("register");
+    push(&a, &b);
+    let known_id = a.session(&known.ticket).expect("session").id.doc();
+    let b_heads = b.doc_heads(&known_id).expect("heads").expect("known on B");
+    a.assign(&actor(KASUBAG), &known.ticket, OFFICER).expect("assign the known one");
+
+    let first = a.register(&Actor::device(), new_session("pengaduan", "dua kali")).expect("register");
+    let first_id = a.session(&first.ticket).expect("session").id.doc();
+    let before_assign = a.doc_bytes(&first_id).expect("bytes").expect("exists");
+    a.assign(&actor(KASUBAG), &first.ticket, OFFICER2).expect("assign");
+    let mut batch = vec![(first_id, before_assign.0, before_assign.1)];
+    let mut keys = Vec::new();
+    for i in 0..30 {
+        let r =
+            a.register(&Actor::device(), new_session("konsultasi", &format!("baru {i}"))).expect("register");
+        let id = a.session(&r.ticket).expect("session").id.doc();
+        let (kind, bytes) = a.doc_bytes(&id).expect("bytes").expect("exists");
+        batch.push((id, kind, bytes));
+    }
+    let changes = a.docs_for_peer(&[(known_id, b_heads)]).expect("changes");
+    assert_eq!(changes.len(), 1);
+    assert_ne!(changes[0].2.get(8), Some(&0), "changes, not a whole document");
+    batch.extend(changes);
+    let (kind, bytes) = a.doc_bytes(&first_id).expect("bytes").expect("exists");
+    batch.push((first_id, kind, bytes));
+    for item in a.changes_since(0, usize::MAX).expect("feed") {
+        if let FeedKind::Key(v) = item.kind {
+            keys.push(a.key_record(&v).expect("key").expect("exists"));
+        }
+    }
+    b.apply_key_records(&keys).expect("keys");
+    let outcomes = b.apply_docs(&batch).expect("apply");
+    assert!(outcomes.iter().all(|o| o.changed));
+    for (id, _, _) in &batch {
+        assert_eq!(b.doc_heads(id).expect("heads"), a.doc_heads(id).expect("heads"), "{id:?}");
+    }
+    assert_eq!(b.list_sessions(&SessionFilter::default()).expect("list").len(), 32);
+    let officer = |t: &str| b.session(t).expect("session").assignment.map(|x| x.officer);
+    assert_eq!(officer(&first.ticket), Some(OFFICER2.to_owned()));
+    assert_eq!(officer(&known.ticket), Some(OFFICER.to_owned()));
+}
