@@ -4,9 +4,9 @@
 use std::collections::HashSet;
 
 use amer_core::doc::{self, session::SessionOp, Document};
-use amer_core::ids::{DocKind, SessionId, VisitorId};
+use amer_core::ids::{DocId, DocKind, SessionId, VisitorId};
 use amer_core::model::{Score, Stamp};
-use amer_core::store::{Actor, SessionFilter};
+use amer_core::store::{Actor, KeyRecord, SessionFilter};
 
 use super::*;
 
@@ -263,17 +263,7 @@ fn a_large_batch_with_one_damaged_document_stores_nothing() {
     }
     let first = a.list_sessions(&SessionFilter::default()).expect("list")[0].ticket.clone();
     a.assign(&actor(KASUBAG), &first, OFFICER).expect("assign");
-    let mut batch = Vec::new();
-    let mut keys = Vec::new();
-    for item in a.changes_since(0, usize::MAX).expect("feed") {
-        match item.kind {
-            FeedKind::Doc { id, .. } => {
-                let (kind, bytes) = a.doc_bytes(&id).expect("bytes").expect("exists");
-                batch.push((id, kind, bytes));
-            }
-            FeedKind::Key(v) => keys.push(a.key_record(&v).expect("key").expect("exists")),
-        }
-    }
+    let (mut batch, keys) = everything(&a);
     assert!(batch.len() > 40);
     b.apply_key_records(&keys).expect("keys");
 
@@ -318,17 +308,7 @@ fn a_received_session_takes_little_more_disk_than_its_text() {
         device_name: "PC B".into(),
     })
     .expect("join");
-    let mut batch = Vec::new();
-    let mut keys = Vec::new();
-    for item in a.changes_since(0, usize::MAX).expect("feed") {
-        match item.kind {
-            FeedKind::Doc { id, .. } => {
-                let (kind, bytes) = a.doc_bytes(&id).expect("bytes").expect("exists");
-                batch.push((id, kind, bytes));
-            }
-            FeedKind::Key(v) => keys.push(a.key_record(&v).expect("key").expect("exists")),
-        }
-    }
+    let (batch, keys) = everything(&a);
     let doc_bytes: usize = batch.iter().map(|(_, _, bytes)| bytes.len()).sum();
     assert!(
         doc_bytes / batch.len() > 1_100,
@@ -347,6 +327,23 @@ fn a_received_session_takes_little_more_disk_than_its_text() {
     // description twice, and its words): 5.5 KB; 8.8 KB with the documents in overflow pages.
     let per_session = grown / 200;
     assert!(per_session < 6_500, "{per_session} bytes of file per session");
+}
+
+/// Every document (whole, as stored) and key record of `from`, in feed order: what a first
+/// sync sends.
+fn everything(from: &Store) -> (Vec<(DocId, DocKind, Vec<u8>)>, Vec<KeyRecord>) {
+    let mut docs = Vec::new();
+    let mut keys = Vec::new();
+    for item in from.changes_since(0, usize::MAX).expect("feed") {
+        match item.kind {
+            FeedKind::Doc { id, .. } => {
+                let (kind, bytes) = from.doc_bytes(&id).expect("bytes").expect("exists");
+                docs.push((id, kind, bytes));
+            }
+            FeedKind::Key(v) => keys.push(from.key_record(&v).expect("key").expect("exists")),
+        }
+    }
+    (docs, keys)
 }
 
 /// A 1,000-character description that compresses about as well as real text.
@@ -436,7 +433,6 @@ fn a_large_batch_of_new_documents_changes_and_repeats_is_applied_whole() {
     let before_assign = a.doc_bytes(&first_id).expect("bytes").expect("exists");
     a.assign(&actor(KASUBAG), &first.ticket, OFFICER2).expect("assign");
     let mut batch = vec![(first_id, before_assign.0, before_assign.1)];
-    let mut keys = Vec::new();
     for i in 0..30 {
         let r =
             a.register(&Actor::device(), new_session("konsultasi", &format!("baru {i}"))).expect("register");
@@ -450,12 +446,7 @@ fn a_large_batch_of_new_documents_changes_and_repeats_is_applied_whole() {
     batch.extend(changes);
     let (kind, bytes) = a.doc_bytes(&first_id).expect("bytes").expect("exists");
     batch.push((first_id, kind, bytes));
-    for item in a.changes_since(0, usize::MAX).expect("feed") {
-        if let FeedKind::Key(v) = item.kind {
-            keys.push(a.key_record(&v).expect("key").expect("exists"));
-        }
-    }
-    b.apply_key_records(&keys).expect("keys");
+    b.apply_key_records(&everything(&a).1).expect("keys");
     let outcomes = b.apply_docs(&batch).expect("apply");
     assert!(outcomes.iter().all(|o| o.changed));
     for (id, _, _) in &batch {
