@@ -329,9 +329,12 @@ fn a_received_session_takes_little_more_disk_than_its_text() {
     assert!(per_session < 6_500, "{per_session} bytes of file per session");
 }
 
+/// A document as a peer sends it: id, kind, bytes.
+type ReceivedDoc = (DocId, DocKind, Vec<u8>);
+
 /// Every document (whole, as stored) and key record of `from`, in feed order: what a first
 /// sync sends.
-fn everything(from: &Store) -> (Vec<(DocId, DocKind, Vec<u8>)>, Vec<KeyRecord>) {
+fn everything(from: &Store) -> (Vec<ReceivedDoc>, Vec<KeyRecord>) {
     let mut docs = Vec::new();
     let mut keys = Vec::new();
     for item in from.changes_since(0, usize::MAX).expect("feed") {
