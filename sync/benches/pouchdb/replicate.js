@@ -115,7 +115,7 @@ async function client(n, sealed) {
   const r = await relay(port);
   const dst = new (PouchDB.defaults({ adapter: 'memory' }))('dst');
   const started = process.hrtime.bigint();
-  const result = await PouchDB.replicate(`http://127.0.0.1:${r.port}/src`, dst, { batch_size: 100 });
+  const result = await PouchDB.replicate(`http://127.0.0.1:${r.port}/src`, dst, { batch_size: Number(process.env.POUCH_BATCH || 100) });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const info = await dst.info();
   child.kill();

@@ -4,6 +4,7 @@
 # once with the personal data in plain text, once with what AMER carries (the sealed visitor
 # record and the visitor's key record). Needs Node.js and npm; installs into a folder of its own.
 #   bash sync/benches/pouchdb/run.sh [SESSIONS]     (default 10000)
+#   POUCH_BATCH=2000 bash sync/benches/pouchdb/run.sh   (replication batch size, default 100)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 deps="${AMER_POUCHDB_DIR:-/tmp/amer-pouchdb-reference}"
