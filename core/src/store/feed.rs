@@ -275,75 +275,40 @@ impl Store {
         if batch.len() >= projection::BULK_BATCH {
             projection::hold_checkpoints(self)?;
         }
-        let outcomes = if batch.len() >= CHECK_AHEAD_MIN && projection::spare_core() {
-            self.apply_checked_ahead(batch)
-        } else {
-            self.write_raw(|ctx| {
-                batch
-                    .iter()
-                    .map(|(id, kind, bytes)| apply_one(ctx, id, *kind, bytes, None, Projection::Deferred))
-                    .collect::<Result<Vec<_>>>()
-            })
-        };
+        // Checking a whole document (an Automerge load: format, checksums, change hashes) is
+        // most of the cost of receiving it: CHECKERS other threads check the batch ahead
+        // of the writes, and only each document's heads (or its error) cross over, so the
+        // loaded documents are built and freed on the checking threads. One checking thread
+        // was itself the bottleneck (the writer waited for it 2 s of a 100,000-document sync).
+        let actor = self.actor.clone();
+        let outcomes = self.write_raw(|ctx| {
+            let mut outcomes = Vec::with_capacity(batch.len());
+            let checked_ahead = batch.len() >= CHECK_AHEAD_MIN
+                && projection::spare_core()
+                && super::ahead::in_order(
+                    "amer-check",
+                    batch,
+                    CHECKERS,
+                    CHECK_GROUP,
+                    CHECK_AHEAD / CHECK_GROUP,
+                    |(id, kind, bytes)| check_whole(id, *kind, bytes, &actor),
+                    |(id, kind, bytes), checked| {
+                        outcomes.push(apply_one(ctx, id, *kind, bytes, checked, Projection::Deferred)?);
+                        Ok(())
+                    },
+                )?;
+            if !checked_ahead {
+                for (id, kind, bytes) in batch {
+                    outcomes.push(apply_one(ctx, id, *kind, bytes, None, Projection::Deferred)?);
+                }
+            }
+            Ok(outcomes)
+        });
         if !matches!(&outcomes, Ok(o) if o.iter().any(|o| o.changed)) {
             // Nothing deferred, so no catch-up will come to release them.
             projection::release_checkpoints(self)?;
         }
         outcomes
-    }
-
-    /// [`Store::apply_docs`] with the documents checked on another thread ahead of the writes.
-    ///
-    /// Checking a whole document (an Automerge load: format, checksums, change hashes) is
-    /// most of the cost of receiving it. [`CHECKERS`] threads check the batch in groups of
-    /// [`CHECK_GROUP`] while this one writes the documents already checked; only each
-    /// document's heads (or its error) cross over, so the loaded documents are built and freed
-    /// on the checking threads. One checking thread was itself the bottleneck (the writer
-    /// waited for it 2 s of a 100,000-document sync).
-    fn apply_checked_ahead(&self, batch: &[(DocId, DocKind, Vec<u8>)]) -> Result<Vec<ApplyOutcome>> {
-        std::thread::scope(|scope| {
-            // Group k goes to thread k % CHECKERS; the writer takes the groups in order.
-            let mut receivers = Vec::with_capacity(CHECKERS);
-            for k in 0..CHECKERS {
-                let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Checked>>(CHECK_AHEAD / CHECK_GROUP);
-                let actor = self.actor.clone();
-                let checker =
-                    std::thread::Builder::new().name("amer-check".into()).spawn_scoped(scope, move || {
-                        for group in batch.chunks(CHECK_GROUP).skip(k).step_by(CHECKERS) {
-                            let checked = group
-                                .iter()
-                                .map(|(id, kind, bytes)| check_whole(id, *kind, bytes, &actor))
-                                .collect();
-                            // The writer stops early only on an error; nothing is left to do then.
-                            if tx.send(checked).is_err() {
-                                return;
-                            }
-                        }
-                    });
-                match checker {
-                    Ok(_) => receivers.push(rx),
-                    Err(error) => {
-                        // No thread to be had (a process or memory limit): check on this one.
-                        tracing::debug!(%error, "received documents checked on the writing thread");
-                        receivers.clear();
-                        break;
-                    }
-                }
-            }
-            let mut groups = receivers.iter().cycle().map_while(|rx| rx.recv().ok());
-            let mut checked = Vec::new().into_iter();
-            self.write_raw(|ctx| {
-                batch
-                    .iter()
-                    .map(|(id, kind, bytes)| {
-                        if checked.len() == 0 {
-                            checked = groups.next().unwrap_or_default().into_iter();
-                        }
-                        apply_one(ctx, id, *kind, bytes, checked.next().flatten(), Projection::Deferred)
-                    })
-                    .collect::<Result<Vec<_>>>()
-            })
-        })
     }
 
     /// What a peer needs of each requested document: the changes after the heads it has when

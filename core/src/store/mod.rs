@@ -4,6 +4,7 @@
 //!
 //! Reads for lists and reports are SQL over projections and never load documents.
 
+mod ahead;
 mod docs;
 mod feed;
 mod office;

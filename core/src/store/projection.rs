@@ -190,48 +190,15 @@ pub(crate) fn spare_core() -> bool {
 /// threads decode them; false, with nothing written, when no thread can be had.
 fn project_decoded_ahead(ctx: &mut WriteCtx<'_, '_>, raw: &[(String, DocKind, Vec<u8>)]) -> Result<bool> {
     let actor = ctx.store.actor.clone();
-    std::thread::scope(|scope| -> Result<bool> {
-        // Handed over in groups: a hand-off per document (a futex wake-up each) was an
-        // eighth of a decoding thread's time. Group k goes to thread k % DECODERS, and the
-        // groups are written in order.
-        let mut receivers = Vec::new();
-        for k in 0..DECODERS {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Decoded>>(DECODE_AHEAD / DECODE_GROUP);
-            let actor = actor.clone();
-            let worker =
-                std::thread::Builder::new().name("amer-project".into()).spawn_scoped(scope, move || {
-                    for group in raw.chunks(DECODE_GROUP).skip(k).step_by(DECODERS) {
-                        let decoded = group
-                            .iter()
-                            .map(|(id, kind, bytes)| decode(id.clone(), *kind, bytes, &actor))
-                            .collect();
-                        // The receiver stops early only on an error; nothing is left to do then.
-                        if tx.send(decoded).is_err() {
-                            return;
-                        }
-                    }
-                });
-            if let Err(error) = worker {
-                // No thread to be had (a process or memory limit): decode here instead.
-                tracing::debug!(%error, "projections decoded on this thread");
-                return Ok(false);
-            }
-            receivers.push(rx);
-        }
-        'all: loop {
-            for rx in &receivers {
-                match rx.recv() {
-                    Ok(group) => {
-                        for decoded in group {
-                            project_decoded(ctx, decoded)?;
-                        }
-                    }
-                    Err(_) => break 'all,
-                }
-            }
-        }
-        Ok(true)
-    })
+    super::ahead::in_order(
+        "amer-project",
+        raw,
+        DECODERS,
+        DECODE_GROUP,
+        DECODE_AHEAD / DECODE_GROUP,
+        |(id, kind, bytes)| decode(id.clone(), *kind, bytes, &actor),
+        |_, decoded| project_decoded(ctx, decoded),
+    )
 }
 
 /// Projects one chunk of deferred documents in feed order; returns how many and whether none
